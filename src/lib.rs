@@ -2,4 +2,13 @@
 //!
 //! See `ARCHITECTURE.md` for the bird's-eye view and the code map.
 
+pub mod builtin;
+pub mod dist;
+pub mod engine;
+pub mod ensemble;
+pub mod noise;
+pub mod record_priors;
 pub mod reliability;
+pub mod report;
+pub mod scenario;
+pub mod world;

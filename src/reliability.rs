@@ -89,7 +89,12 @@ impl Posterior {
             *w = (*w - max).exp();
         }
         let growth = (0..GROWTH_TABLE as u32).map(|n| hyper.growth(n)).collect();
-        let mut p = Posterior { hyper, q0, weight, growth };
+        let mut p = Posterior {
+            hyper,
+            q0,
+            weight,
+            growth,
+        };
         p.normalise();
         p
     }
@@ -120,7 +125,12 @@ impl Posterior {
     #[inline]
     pub fn predict(&self, n: u32) -> f64 {
         let g = self.growth_at(n);
-        self.weight.iter().zip(&self.q0).map(|(w, q0)| w * q0).sum::<f64>() * g
+        self.weight
+            .iter()
+            .zip(&self.q0)
+            .map(|(w, q0)| w * q0)
+            .sum::<f64>()
+            * g
     }
 
     /// Mean of `q0` under the posterior.
@@ -169,7 +179,11 @@ impl Posterior {
 
 /// The q0 interval that grid cell `i` stands for: halfway to its neighbours.
 fn cell_bounds(q0: &[f64; GRID], i: usize) -> (f64, f64) {
-    let lo = if i == 0 { q0[0] * 0.5 } else { 0.5 * (q0[i - 1] + q0[i]) };
+    let lo = if i == 0 {
+        q0[0] * 0.5
+    } else {
+        0.5 * (q0[i - 1] + q0[i])
+    };
     let hi = if i == GRID - 1 {
         0.5 * (q0[i] + 1.0)
     } else {
@@ -186,7 +200,12 @@ fn logit(p: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const H: Hyper = Hyper { mu: 0.3, kappa: 4.0, rho: 0.2, tau: 10.0 };
+    const H: Hyper = Hyper {
+        mu: 0.3,
+        kappa: 4.0,
+        rho: 0.2,
+        tau: 10.0,
+    };
 
     #[test]
     fn prior_mean_matches_beta_mean() {
@@ -231,7 +250,14 @@ mod tests {
             p.observe(n, n % 2 == 0);
         }
         let k = 20_000;
-        let mean: f64 = (0..k).map(|i| p.sample_q0((i as f64 + 0.5) / k as f64)).sum::<f64>() / k as f64;
-        assert!((mean - p.mean_q0()).abs() < 0.01, "{mean} vs {}", p.mean_q0());
+        let mean: f64 = (0..k)
+            .map(|i| p.sample_q0((i as f64 + 0.5) / k as f64))
+            .sum::<f64>()
+            / k as f64;
+        assert!(
+            (mean - p.mean_q0()).abs() < 0.01,
+            "{mean} vs {}",
+            p.mean_q0()
+        );
     }
 }

@@ -1,0 +1,538 @@
+//! The condition language shared by rules, program `when`/`cancel`, step `requires` and
+//! `chronicle --where`.
+//!
+//! Conditions are parsed and every name in them resolved when the scenario loads, so an unknown
+//! milestone or agency is an error with its location, never a condition that is silently false.
+//! The result is a small tree of indices that the engine evaluates without touching a string.
+
+use std::ops::Range;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+    Ne,
+}
+
+impl Op {
+    #[inline]
+    pub fn holds(self, lhs: f64, rhs: f64) -> bool {
+        match self {
+            Op::Ge => lhs >= rhs,
+            Op::Gt => lhs > rhs,
+            Op::Le => lhs <= rhs,
+            Op::Lt => lhs < rhs,
+            Op::Eq => lhs == rhs,
+            Op::Ne => lhs != rhs,
+        }
+    }
+}
+
+/// A resolved condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    True,
+    False,
+    Reached {
+        agency: usize,
+        milestone: usize,
+    },
+    First {
+        milestone: usize,
+        agency: usize,
+    },
+    Any {
+        milestone: usize,
+    },
+    Started {
+        program: usize,
+    },
+    Done {
+        program: usize,
+    },
+    Cancelled {
+        program: usize,
+    },
+    /// The simulated time (days from the scenario start) is at or past this day.
+    After {
+        day: f64,
+    },
+    CrewLost {
+        agency: usize,
+        op: Op,
+        n: f64,
+    },
+    Flights {
+        vehicle: usize,
+        op: Op,
+        n: f64,
+    },
+    Failures {
+        vehicle: usize,
+        op: Op,
+        n: f64,
+    },
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+}
+
+impl Cond {
+    /// Every day at which an `after(..)` atom in this condition flips, so the engine can wake up
+    /// then (a date alone changes nothing else in the world).
+    pub fn days(&self, out: &mut Vec<f64>) {
+        match self {
+            Cond::After { day } => out.push(*day),
+            Cond::Not(c) => c.days(out),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.days(out)),
+            _ => {}
+        }
+    }
+}
+
+/// The names a condition may refer to; implemented by the scenario compiler.
+pub trait Names {
+    fn agency(&self, name: &str) -> Result<usize, String>;
+    fn milestone(&self, name: &str) -> Result<usize, String>;
+    fn program(&self, name: &str) -> Result<usize, String>;
+    fn vehicle(&self, name: &str) -> Result<usize, String>;
+    /// Days from the scenario start of a `YYYY-MM-DD` date.
+    fn day(&self, date: &str) -> Result<f64, String>;
+}
+
+/// A parse or resolution error at a byte range of the condition text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CondError {
+    pub at: Range<usize>,
+    pub message: String,
+}
+
+/// Parses and resolves a condition.
+pub fn parse(text: &str, names: &dyn Names) -> Result<Cond, CondError> {
+    let tokens = lex(text)?;
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        names,
+        len: text.len(),
+    };
+    let cond = p.or()?;
+    if let Some(t) = p.peek() {
+        return Err(CondError {
+            at: t.at.clone(),
+            message: format!(
+                "unexpected `{}` after a complete condition; expected `and`, `or` or the end",
+                t.text
+            ),
+        });
+    }
+    Ok(cond)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Word,
+    Number(f64),
+    LParen,
+    RParen,
+    Comma,
+    Op(Op),
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    text: String,
+    at: Range<usize>,
+}
+
+fn lex(text: &str) -> Result<Vec<Token>, CondError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let single = |tok: Tok| Token {
+            tok,
+            text: (c as char).to_string(),
+            at: start..start + 1,
+        };
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'(' => {
+                out.push(single(Tok::LParen));
+                i += 1
+            }
+            b')' => {
+                out.push(single(Tok::RParen));
+                i += 1
+            }
+            b',' => {
+                out.push(single(Tok::Comma));
+                i += 1
+            }
+            b'>' | b'<' | b'=' | b'!' => {
+                let two = bytes.get(i + 1) == Some(&b'=');
+                let op = match (c, two) {
+                    (b'>', true) => Op::Ge,
+                    (b'>', false) => Op::Gt,
+                    (b'<', true) => Op::Le,
+                    (b'<', false) => Op::Lt,
+                    (b'=', true) => Op::Eq,
+                    (b'!', true) => Op::Ne,
+                    _ => {
+                        return Err(CondError {
+                            at: start..start + 1,
+                            message: "expected a comparison `>=`, `>`, `<=`, `<`, `==` or `!=`"
+                                .into(),
+                        });
+                    }
+                };
+                let len = if two { 2 } else { 1 };
+                out.push(Token {
+                    tok: Tok::Op(op),
+                    text: text[start..start + len].into(),
+                    at: start..start + len,
+                });
+                i += len;
+            }
+            _ if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' => {
+                while i < bytes.len() && {
+                    let d = bytes[i];
+                    d.is_ascii_alphanumeric() || d == b'_' || d == b'-' || d == b'.'
+                } {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                let tok = match word.parse::<f64>() {
+                    Ok(n) if !word.contains('-') || word.starts_with('-') => Tok::Number(n),
+                    _ => Tok::Word,
+                };
+                out.push(Token {
+                    tok,
+                    text: word.into(),
+                    at: start..i,
+                });
+            }
+            _ => {
+                let ch = text[start..].chars().next().unwrap_or('?');
+                return Err(CondError {
+                    at: start..start + ch.len_utf8(),
+                    message: format!("unexpected character `{ch}` in a condition"),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser<'a> {
+    tokens: Vec<Token>,
+    pos: usize,
+    names: &'a dyn Names,
+    len: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next(&mut self, expected: &str) -> Result<Token, CondError> {
+        match self.tokens.get(self.pos) {
+            Some(t) => {
+                self.pos += 1;
+                Ok(t.clone())
+            }
+            None => Err(CondError {
+                at: self.len..self.len,
+                message: format!("the condition ends early; expected {expected}"),
+            }),
+        }
+    }
+
+    fn expect(&mut self, tok: Tok, expected: &str) -> Result<Token, CondError> {
+        let t = self.next(expected)?;
+        if std::mem::discriminant(&t.tok) == std::mem::discriminant(&tok) {
+            Ok(t)
+        } else {
+            Err(CondError {
+                at: t.at,
+                message: format!("found `{}`, expected {expected}", t.text),
+            })
+        }
+    }
+
+    fn is_word(&self, w: &str) -> bool {
+        matches!(self.peek(), Some(t) if t.tok == Tok::Word && t.text == w)
+    }
+
+    fn or(&mut self) -> Result<Cond, CondError> {
+        let mut parts = vec![self.and()?];
+        while self.is_word("or") {
+            self.pos += 1;
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or(Cond::False)
+        } else {
+            Cond::Or(parts)
+        })
+    }
+
+    fn and(&mut self) -> Result<Cond, CondError> {
+        let mut parts = vec![self.unary()?];
+        while self.is_word("and") {
+            self.pos += 1;
+            parts.push(self.unary()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or(Cond::True)
+        } else {
+            Cond::And(parts)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Cond, CondError> {
+        if self.is_word("not") {
+            self.pos += 1;
+            return Ok(Cond::Not(Box::new(self.unary()?)));
+        }
+        if matches!(self.peek(), Some(t) if t.tok == Tok::LParen) {
+            self.pos += 1;
+            let c = self.or()?;
+            self.expect(Tok::RParen, "`)`")?;
+            return Ok(c);
+        }
+        self.atom()
+    }
+
+    /// One argument: a name, resolved with `f`, with the error pointing at the name.
+    fn arg(
+        &mut self,
+        what: &str,
+        f: impl Fn(&dyn Names, &str) -> Result<usize, String>,
+    ) -> Result<usize, CondError> {
+        let t = self.expect(Tok::Word, what)?;
+        f(self.names, &t.text).map_err(|message| CondError { at: t.at, message })
+    }
+
+    fn comparison(&mut self) -> Result<(Op, f64), CondError> {
+        let op = match self.next("a comparison such as `>= 1`")? {
+            Token {
+                tok: Tok::Op(op), ..
+            } => op,
+            t => {
+                return Err(CondError {
+                    at: t.at,
+                    message: format!("found `{}`, expected a comparison such as `>= 1`", t.text),
+                });
+            }
+        };
+        match self.next("a number")? {
+            Token {
+                tok: Tok::Number(n),
+                ..
+            } => Ok((op, n)),
+            t => Err(CondError {
+                at: t.at,
+                message: format!("found `{}`, expected a number", t.text),
+            }),
+        }
+    }
+
+    fn atom(&mut self) -> Result<Cond, CondError> {
+        let head = self.expect(
+            Tok::Word,
+            "a condition such as `reached(USA, crewed_orbit)`",
+        )?;
+        let simple = match head.text.as_str() {
+            "true" => Some(Cond::True),
+            "false" => Some(Cond::False),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            return Ok(c);
+        }
+        self.expect(Tok::LParen, &format!("`(` after `{}`", head.text))?;
+        let agency = |n: &dyn Names, s: &str| n.agency(s);
+        let milestone = |n: &dyn Names, s: &str| n.milestone(s);
+        let program = |n: &dyn Names, s: &str| n.program(s);
+        let vehicle = |n: &dyn Names, s: &str| n.vehicle(s);
+        let cond = match head.text.as_str() {
+            "reached" => {
+                let a = self.arg("an agency id", agency)?;
+                self.expect(Tok::Comma, "`,`")?;
+                let m = self.arg("a milestone id", milestone)?;
+                Cond::Reached {
+                    agency: a,
+                    milestone: m,
+                }
+            }
+            "first" => {
+                let m = self.arg("a milestone id", milestone)?;
+                self.expect(Tok::Comma, "`,`")?;
+                let a = self.arg("an agency id", agency)?;
+                Cond::First {
+                    milestone: m,
+                    agency: a,
+                }
+            }
+            "any" => Cond::Any {
+                milestone: self.arg("a milestone id", milestone)?,
+            },
+            "started" => Cond::Started {
+                program: self.arg("a program id", program)?,
+            },
+            "done" => Cond::Done {
+                program: self.arg("a program id", program)?,
+            },
+            "cancelled" => Cond::Cancelled {
+                program: self.arg("a program id", program)?,
+            },
+            "after" => {
+                let t = self.expect(Tok::Word, "a date YYYY-MM-DD")?;
+                let day = self
+                    .names
+                    .day(&t.text)
+                    .map_err(|message| CondError { at: t.at, message })?;
+                Cond::After { day }
+            }
+            "crew_lost" | "flights" | "failures" => {
+                let (what, f): (&str, &dyn Fn(&dyn Names, &str) -> Result<usize, String>) =
+                    if head.text == "crew_lost" {
+                        ("an agency id", &agency)
+                    } else {
+                        ("a vehicle id", &vehicle)
+                    };
+                let idx = self.arg(what, f)?;
+                self.expect(Tok::RParen, "`)`")?;
+                let (op, n) = self.comparison()?;
+                return Ok(match head.text.as_str() {
+                    "crew_lost" => Cond::CrewLost { agency: idx, op, n },
+                    "flights" => Cond::Flights {
+                        vehicle: idx,
+                        op,
+                        n,
+                    },
+                    _ => Cond::Failures {
+                        vehicle: idx,
+                        op,
+                        n,
+                    },
+                });
+            }
+            other => {
+                return Err(CondError {
+                    at: head.at,
+                    message: format!(
+                        "unknown condition `{other}`; expected one of reached, first, any, started, done, cancelled, after, crew_lost, flights, failures, true, false"
+                    ),
+                });
+            }
+        };
+        self.expect(Tok::RParen, "`)`")?;
+        Ok(cond)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct N;
+    impl Names for N {
+        fn agency(&self, s: &str) -> Result<usize, String> {
+            ["USA", "USSR"]
+                .iter()
+                .position(|x| *x == s)
+                .ok_or(format!("unknown agency `{s}`"))
+        }
+        fn milestone(&self, s: &str) -> Result<usize, String> {
+            ["orbit", "landing"]
+                .iter()
+                .position(|x| *x == s)
+                .ok_or(format!("unknown milestone `{s}`"))
+        }
+        fn program(&self, s: &str) -> Result<usize, String> {
+            ["apollo"]
+                .iter()
+                .position(|x| *x == s)
+                .ok_or(format!("unknown program `{s}`"))
+        }
+        fn vehicle(&self, s: &str) -> Result<usize, String> {
+            ["N1"]
+                .iter()
+                .position(|x| *x == s)
+                .ok_or(format!("unknown vehicle `{s}`"))
+        }
+        fn day(&self, s: &str) -> Result<f64, String> {
+            if s == "1970-01-01" {
+                Ok(100.0)
+            } else {
+                Err(format!("bad date `{s}`"))
+            }
+        }
+    }
+
+    #[test]
+    fn parses_precedence_and_atoms() {
+        let c = parse(
+            "first(landing, USSR) and not crew_lost(USSR) > 0 or done(apollo)",
+            &N,
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            Cond::Or(vec![
+                Cond::And(vec![
+                    Cond::First {
+                        milestone: 1,
+                        agency: 1
+                    },
+                    Cond::Not(Box::new(Cond::CrewLost {
+                        agency: 1,
+                        op: Op::Gt,
+                        n: 0.0
+                    })),
+                ]),
+                Cond::Done { program: 0 },
+            ])
+        );
+        assert_eq!(
+            parse("failures(N1) >= 4 and after(1970-01-01)", &N).unwrap(),
+            Cond::And(vec![
+                Cond::Failures {
+                    vehicle: 0,
+                    op: Op::Ge,
+                    n: 4.0
+                },
+                Cond::After { day: 100.0 }
+            ])
+        );
+    }
+
+    #[test]
+    fn unknown_names_point_at_the_name() {
+        let e = parse("reached(USA, lnding)", &N).unwrap_err();
+        assert_eq!(e.at, 13..19);
+        assert!(e.message.contains("unknown milestone"));
+        let e = parse("reachd(USA, orbit)", &N).unwrap_err();
+        assert_eq!(e.at, 0..6);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        assert_eq!(parse("reached(USA orbit)", &N).unwrap_err().at, 12..17);
+        assert_eq!(parse("(true", &N).unwrap_err().at, 5..5);
+        assert_eq!(parse("true true", &N).unwrap_err().at, 5..9);
+        assert!(parse("crew_lost(USA) => 1", &N).is_err());
+        assert!(parse("", &N).is_err());
+        assert!(parse("done(apollo) $", &N).is_err());
+    }
+}

@@ -1,0 +1,158 @@
+//! Load errors that say where and what: `file:line:col`, what was found, what was expected, with
+//! the source snippet rendered by miette.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+/// One problem in a scenario or divergence file.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{location}: {message}")]
+pub struct LoadError {
+    /// `file:line:col` of the problem (1-based).
+    pub location: String,
+    pub message: String,
+    /// What the file should have had there.
+    #[help]
+    pub expected: Option<String>,
+    #[source_code]
+    src: NamedSource<Arc<String>>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+}
+
+impl LoadError {
+    pub fn new(
+        origin: &str,
+        src: &Arc<String>,
+        span: Range<usize>,
+        message: String,
+        expected: String,
+    ) -> Self {
+        let (line, col) = line_col(src, span.start);
+        let len = span
+            .end
+            .saturating_sub(span.start)
+            .max(1)
+            .min(src.len().saturating_sub(span.start).max(0));
+        LoadError {
+            location: format!("{origin}:{line}:{col}"),
+            message,
+            expected: (!expected.is_empty()).then(|| format!("expected {expected}")),
+            src: NamedSource::new(origin, src.clone()),
+            span: Some(SourceSpan::new(span.start.min(src.len()).into(), len)),
+        }
+    }
+
+    /// An error about the file as a whole (unreadable, not text).
+    pub fn whole(origin: &str, message: String) -> Self {
+        LoadError {
+            location: origin.to_string(),
+            message,
+            expected: None,
+            src: NamedSource::new(origin, Arc::new(String::new())),
+            span: None,
+        }
+    }
+}
+
+/// Every problem found in one file.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{origin}: {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+pub struct LoadErrors {
+    pub origin: String,
+    #[related]
+    pub errors: Vec<LoadError>,
+}
+
+impl LoadErrors {
+    pub fn new(origin: &str, errors: Vec<LoadError>) -> Self {
+        let errors = if errors.is_empty() {
+            vec![LoadError::whole(
+                origin,
+                "the scenario could not be compiled".into(),
+            )]
+        } else {
+            errors
+        };
+        LoadErrors {
+            origin: origin.to_string(),
+            errors,
+        }
+    }
+
+    pub fn io(origin: &str, e: &std::io::Error) -> Self {
+        Self::new(
+            origin,
+            vec![LoadError::whole(
+                origin,
+                format!("cannot read the file: {e}"),
+            )],
+        )
+    }
+
+    pub fn not_text(origin: &str) -> Self {
+        Self::new(
+            origin,
+            vec![LoadError::whole(
+                origin,
+                "the file is not UTF-8 text; expected a TOML file".into(),
+            )],
+        )
+    }
+
+    /// A TOML syntax or shape error (missing key, wrong type, unknown key).
+    pub fn syntax(origin: &str, src: &Arc<String>, e: &toml::de::Error) -> Self {
+        let span = e.span().unwrap_or(0..0);
+        let message = e.message().trim().to_string();
+        let expected = if message.contains("missing field") {
+            "the missing key (see docs/scenario-format.md)".to_string()
+        } else if message.contains("unknown field") {
+            "only the keys listed in docs/scenario-format.md".to_string()
+        } else {
+            "valid TOML in the shape of docs/scenario-format.md".to_string()
+        };
+        Self::new(
+            origin,
+            vec![LoadError::new(origin, src, span, message, expected)],
+        )
+    }
+
+    /// One line per error, `file:line:col: message (expected …)`, for plain-text output.
+    pub fn lines(&self) -> Vec<String> {
+        self.errors
+            .iter()
+            .map(|e| match &e.expected {
+                Some(x) => format!("{}: {} ({x})", e.location, e.message),
+                None => format!("{}: {}", e.location, e.message),
+            })
+            .collect()
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        assert_eq!(line_col("abc\ndef", 0), (1, 1));
+        assert_eq!(line_col("abc\ndef", 5), (2, 2));
+        assert_eq!(line_col("abc", 99), (1, 4));
+    }
+}

@@ -1,0 +1,170 @@
+//! The scenario file as written: serde structs that mirror the TOML, with spans kept on every value
+//! that is checked later, so a bad reference or an out-of-range number points at its place.
+//!
+//! Nothing here is used by the engine; `compile` turns it into the index-based model.
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::value::Datetime;
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub scenario: S<Header>,
+    #[serde(default)]
+    pub agency: Vec<S<Agency>>,
+    #[serde(default)]
+    pub vehicle: Vec<S<Vehicle>>,
+    #[serde(default)]
+    pub milestone: Vec<S<Milestone>>,
+    #[serde(default)]
+    pub mission: Vec<S<Mission>>,
+    #[serde(default)]
+    pub program: Vec<S<Program>>,
+    #[serde(default)]
+    pub rule: Vec<S<Rule>>,
+    #[serde(default)]
+    pub era: Vec<S<Era>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    pub id: S<String>,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub start: S<Datetime>,
+    pub end: S<Datetime>,
+    pub elasticity: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub id: S<String>,
+    pub name: String,
+    pub risk: S<f64>,
+    #[serde(default)]
+    pub crew: Vec<String>,
+    pub budget: S<Vec<S<BudgetPoint>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetPoint {
+    pub from: S<Datetime>,
+    pub level: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vehicle {
+    pub id: S<String>,
+    pub name: String,
+    pub agency: S<String>,
+    pub family: Option<S<String>>,
+    pub prior: Option<S<Prior>>,
+    pub lead_days: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prior {
+    pub mean: S<f64>,
+    pub strength: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    pub id: S<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mission {
+    pub id: S<String>,
+    pub name: String,
+    pub crew: Option<S<i64>>,
+    #[serde(default)]
+    pub phase: Vec<S<Phase>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub name: S<String>,
+    pub vehicle: S<String>,
+    pub share: Option<S<f64>>,
+    pub day: Option<S<f64>>,
+    pub loss: Option<S<f64>>,
+    #[serde(default)]
+    pub achieves: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    pub id: S<String>,
+    pub name: String,
+    pub agency: S<String>,
+    pub start: Option<S<Datetime>>,
+    pub when: Option<S<String>>,
+    pub cancel: Option<S<String>>,
+    pub stand_down: S<Duration>,
+    pub loss_stand_down: S<Duration>,
+    pub clean_flights: Option<S<i64>>,
+    #[serde(default)]
+    pub step: Vec<S<Step>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duration {
+    pub median_days: S<f64>,
+    pub sigma: S<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub mission: S<String>,
+    pub name: Option<String>,
+    pub prep: S<Duration>,
+    pub repeat: Option<S<i64>>,
+    pub requires: Option<S<String>>,
+    pub test: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: S<String>,
+    pub when: S<String>,
+    pub delay_days: Option<S<f64>>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub effects: Vec<S<Effect>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    #[serde(rename = "do")]
+    pub action: S<String>,
+    pub agency: Option<S<String>>,
+    pub program: Option<S<String>>,
+    pub scale: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Era {
+    pub date: S<Datetime>,
+    pub name: String,
+}

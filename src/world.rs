@@ -1,0 +1,300 @@
+//! The state of one timeline as it unfolds: what each agency has reached and lost, what each
+//! vehicle has flown and what its agency believes of it, where each program stands.
+//!
+//! A `World` is a reusable workspace: `reset` sizes and clears it for a new timeline without
+//! allocating once the buffers have grown, so an ensemble allocates per thread, not per timeline.
+
+use crate::reliability::Posterior;
+use crate::scenario::{Cond, Scenario};
+
+/// Not reached / no event pending.
+pub const NEVER: f64 = f64::INFINITY;
+
+/// The most crew seats a mission may have (checked at load).
+pub const MAX_CREW: usize = 16;
+
+/// Where a program stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not started (it may have a start date pending).
+    NotStarted,
+    /// Started, waiting for a step's `requires` condition.
+    Waiting,
+    /// Preparing the next flight.
+    Preparing,
+    /// A mission is in flight.
+    Flying,
+    Done,
+    Cancelled,
+}
+
+/// How a program ended (or stands at the end of the timeline), as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Fate {
+    NotStarted = 0,
+    Active = 1,
+    Done = 2,
+    Cancelled = 3,
+}
+
+impl Fate {
+    pub const ALL: [Fate; 4] = [Fate::NotStarted, Fate::Active, Fate::Done, Fate::Cancelled];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fate::NotStarted => "not_started",
+            Fate::Active => "active",
+            Fate::Done => "completed",
+            Fate::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl Status {
+    pub fn fate(self) -> Fate {
+        match self {
+            Status::NotStarted => Fate::NotStarted,
+            Status::Waiting | Status::Preparing | Status::Flying => Fate::Active,
+            Status::Done => Fate::Done,
+            Status::Cancelled => Fate::Cancelled,
+        }
+    }
+}
+
+/// How a flight ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightEnd {
+    Success,
+    /// Phase `phase` failed; the crew (if any) survived.
+    Abort {
+        phase: usize,
+    },
+    /// Phase `phase` failed and the crew was lost.
+    Lost {
+        phase: usize,
+    },
+}
+
+impl FlightEnd {
+    /// The index of the failed phase, if any.
+    pub fn failed_phase(self) -> Option<usize> {
+        match self {
+            FlightEnd::Success => None,
+            FlightEnd::Abort { phase } | FlightEnd::Lost { phase } => Some(phase),
+        }
+    }
+}
+
+/// The flight a program has in the air.
+#[derive(Debug, Clone, Copy)]
+pub struct Flight {
+    pub mission: usize,
+    /// Flown as the step's uncrewed test mission.
+    pub test: bool,
+    pub launch: f64,
+    pub end: FlightEnd,
+    /// Phases reached (the failed one included).
+    pub phases_reached: usize,
+    /// Crew members as indices into the agency's roster.
+    pub crew: [u16; MAX_CREW],
+    pub n_crew: usize,
+}
+
+impl Flight {
+    pub const NONE: Flight = Flight {
+        mission: 0,
+        test: false,
+        launch: NEVER,
+        end: FlightEnd::Success,
+        phases_reached: 0,
+        crew: [0; MAX_CREW],
+        n_crew: 0,
+    };
+
+    pub fn crew(&self) -> &[u16] {
+        &self.crew[..self.n_crew]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VehicleState {
+    /// True first-flight failure probability in this timeline.
+    pub q0: f64,
+    /// Flights in this timeline (the record's earlier flights are in `Vehicle::flights_before`).
+    pub flights: u32,
+    pub failures: u32,
+    /// Successes in a row as the latest flights.
+    pub streak: u32,
+    pub last_launch: f64,
+    /// The agency's belief, updated by every flight it has seen land.
+    pub belief: Posterior,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgramState {
+    pub status: Status,
+    pub step: usize,
+    /// Successful (non-test) flights of the current step.
+    pub successes: u32,
+    /// Flights attempted at the current step (tests included): part of the random keys.
+    pub attempt: u32,
+    /// Multiplier on preparation medians (rules change it).
+    pub pace: f64,
+    /// Time of this program's next event, or `NEVER`.
+    pub next: f64,
+    /// Cancellation decided while a flight was in the air: applied when it lands.
+    pub cancel_on_landing: bool,
+    pub flight: Flight,
+    pub started: f64,
+    pub ended: f64,
+}
+
+/// One era's snapshot: what cannot be recomputed from the final state.
+#[derive(Debug, Clone, Default)]
+pub struct EraState {
+    pub crew_lost: Vec<u32>,
+    pub budget: Vec<f64>,
+    pub fates: Vec<Fate>,
+}
+
+/// The state of one timeline.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    /// Current time, days from the scenario start.
+    pub t: f64,
+    pub n_agencies: usize,
+    /// `reached[m * n_agencies + a]`: day agency `a` reached milestone `m`, or `NEVER`.
+    pub reached: Vec<f64>,
+    /// People lost, per agency.
+    pub crew_lost: Vec<u32>,
+    /// Missions that lost their crew, per agency.
+    pub fatal: Vec<u32>,
+    pub budget_scale: Vec<f64>,
+    pub risk_scale: Vec<f64>,
+    /// Crewed flights launched, per agency (part of the crew-choice key).
+    pub crewed_flights: Vec<u32>,
+    /// `alive[a][i]`: roster member `i` of agency `a` is alive.
+    pub alive: Vec<Vec<bool>>,
+    pub vehicles: Vec<VehicleState>,
+    pub programs: Vec<ProgramState>,
+    pub fired: Vec<bool>,
+    /// Rules that fired with a delay: (day their effects apply, rule).
+    pub pending_effects: Vec<(f64, usize)>,
+    pub wake_idx: usize,
+    pub era_idx: usize,
+    pub eras: Vec<EraState>,
+}
+
+impl World {
+    /// Clears the world for a new timeline of `sc`, reusing buffers. Vehicles' true reliabilities
+    /// are set by the engine (they need the timeline's noise).
+    pub fn reset(&mut self, sc: &Scenario) {
+        let na = sc.agencies.len();
+        self.t = 0.0;
+        self.n_agencies = na;
+        refill(&mut self.reached, sc.milestones.len() * na, NEVER);
+        refill(&mut self.crew_lost, na, 0);
+        refill(&mut self.fatal, na, 0);
+        refill(&mut self.budget_scale, na, 1.0);
+        refill(&mut self.risk_scale, na, 1.0);
+        refill(&mut self.crewed_flights, na, 0);
+        self.alive.resize_with(na, Vec::new);
+        for (alive, a) in self.alive.iter_mut().zip(&sc.agencies) {
+            refill(alive, a.crew.len(), true);
+        }
+        if self.vehicles.len() != sc.vehicles.len() {
+            self.vehicles = sc
+                .vehicles
+                .iter()
+                .map(|v| VehicleState {
+                    q0: 0.0,
+                    flights: 0,
+                    failures: 0,
+                    streak: 0,
+                    last_launch: -NEVER,
+                    belief: v.prior.clone(),
+                })
+                .collect();
+        }
+        for (vs, v) in self.vehicles.iter_mut().zip(&sc.vehicles) {
+            vs.flights = 0;
+            vs.failures = 0;
+            vs.streak = 0;
+            vs.last_launch = -NEVER;
+            vs.belief.clone_from(&v.prior);
+        }
+        self.programs.clear();
+        self.programs
+            .extend(sc.programs.iter().map(|_| ProgramState {
+                status: Status::NotStarted,
+                step: 0,
+                successes: 0,
+                attempt: 0,
+                pace: 1.0,
+                next: NEVER,
+                cancel_on_landing: false,
+                flight: Flight::NONE,
+                started: NEVER,
+                ended: NEVER,
+            }));
+        refill(&mut self.fired, sc.rules.len(), false);
+        self.pending_effects.clear();
+        self.wake_idx = 0;
+        self.era_idx = 0;
+        self.eras.resize_with(sc.eras.len(), EraState::default);
+    }
+
+    #[inline]
+    pub fn reached(&self, milestone: usize, agency: usize) -> f64 {
+        self.reached[milestone * self.n_agencies + agency]
+    }
+
+    /// The agency that reached a milestone first (ties go to the lower agency index), if any.
+    pub fn first(&self, milestone: usize) -> Option<usize> {
+        let row = &self.reached[milestone * self.n_agencies..(milestone + 1) * self.n_agencies];
+        let mut best: Option<usize> = None;
+        for (a, &d) in row.iter().enumerate() {
+            if d < NEVER && best.is_none_or(|b| d < row[b]) {
+                best = Some(a);
+            }
+        }
+        best
+    }
+
+    /// The agency's current funding level.
+    #[inline]
+    pub fn budget(&self, sc: &Scenario, agency: usize) -> f64 {
+        sc.agencies[agency].budget_at(self.t) * self.budget_scale[agency]
+    }
+
+    /// Evaluates a condition on the world as it stands now.
+    pub fn holds(&self, c: &Cond) -> bool {
+        match c {
+            Cond::True => true,
+            Cond::False => false,
+            Cond::Reached { agency, milestone } => self.reached(*milestone, *agency) < NEVER,
+            Cond::First { milestone, agency } => self.first(*milestone) == Some(*agency),
+            Cond::Any { milestone } => self.first(*milestone).is_some(),
+            Cond::Started { program } => self.programs[*program].status != Status::NotStarted,
+            Cond::Done { program } => self.programs[*program].status == Status::Done,
+            Cond::Cancelled { program } => self.programs[*program].status == Status::Cancelled,
+            Cond::After { day } => self.t >= *day,
+            Cond::CrewLost { agency, op, n } => op.holds(self.crew_lost[*agency] as f64, *n),
+            Cond::Flights { vehicle, op, n } => {
+                op.holds(self.vehicles[*vehicle].flights as f64, *n)
+            }
+            Cond::Failures { vehicle, op, n } => {
+                op.holds(self.vehicles[*vehicle].failures as f64, *n)
+            }
+            Cond::Not(c) => !self.holds(c),
+            Cond::And(cs) => cs.iter().all(|c| self.holds(c)),
+            Cond::Or(cs) => cs.iter().any(|c| self.holds(c)),
+        }
+    }
+}
+
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    v.clear();
+    v.resize(n, value);
+}
