@@ -106,7 +106,7 @@ impl<O: Observer> Engine<'_, O> {
         self.w.reset(self.sc);
         for (vs, vehicle) in self.w.vehicles.iter_mut().zip(&self.sc.vehicles) {
             let u = self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0);
-            vs.q0 = vehicle.prior.sample_q0(u);
+            vs.q0 = vehicle.fixed.unwrap_or_else(|| vehicle.prior.sample_q0(u));
         }
         for (p, prog) in self.sc.programs.iter().enumerate() {
             if let Start::On(day) = prog.start {
@@ -326,7 +326,7 @@ impl<O: Observer> Engine<'_, O> {
     /// the same luck in every world where the N1 flies a second time.
     fn resolve_phases(&mut self, flight: &mut Flight) {
         let m = &self.sc.missions[flight.mission];
-        let mut number = [u32::MAX; crate::scenario::MAX_MISSION_VEHICLES];
+        let number = &mut flight.numbers;
         for (i, ph) in m.phases.iter().enumerate() {
             let v = ph.vehicle;
             let vehicle = &self.sc.vehicles[v];
@@ -422,13 +422,13 @@ impl<O: Observer> Engine<'_, O> {
     fn learn(&mut self, flight: &Flight) {
         let m = &self.sc.missions[flight.mission];
         let failed_vehicle = flight.end.failed_phase().map(|i| m.phases[i].vehicle);
-        let reached = &m.phases[..flight.phases_reached];
-        for &v in &m.vehicles {
-            if !reached.iter().any(|ph| ph.vehicle == v) {
+        for (local, &v) in m.vehicles.iter().enumerate() {
+            let number = flight.numbers[local];
+            if number == u32::MAX {
                 continue;
             }
             let failed = failed_vehicle == Some(v);
-            let n = self.sc.vehicles[v].flights_before + self.w.vehicles[v].flights - 1;
+            let n = self.sc.vehicles[v].flights_before + number;
             let vs = &mut self.w.vehicles[v];
             if failed {
                 vs.failures += 1;

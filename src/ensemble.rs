@@ -219,16 +219,27 @@ impl Summary {
 
 /// Runs an ensemble on the current rayon pool. `progress` is bumped once per finished block.
 pub fn run(sc: &Scenario, cfg: RunConfig, progress: &AtomicU64) -> Summary {
-    let n_blocks = cfg.timelines.div_ceil(BLOCK);
+    run_range(sc, cfg.seed, 0..cfg.timelines, progress)
+}
+
+/// Runs timelines `range` of the ensemble seeded `seed`: a shard. Summaries of disjoint shards
+/// merge into exactly the summary of their union.
+pub fn run_range(
+    sc: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    progress: &AtomicU64,
+) -> Summary {
+    let n_blocks = (range.end.saturating_sub(range.start)).div_ceil(BLOCK);
     (0..n_blocks)
         .into_par_iter()
         .fold(
             || (Summary::new(sc), World::default()),
             |(mut summary, mut world), b| {
-                let lo = b * BLOCK;
-                let hi = (lo + BLOCK).min(cfg.timelines);
+                let lo = range.start + b * BLOCK;
+                let hi = (lo + BLOCK).min(range.end);
                 for i in lo..hi {
-                    run_timeline(sc, cfg.seed, i, &mut world, &mut Quiet);
+                    run_timeline(sc, seed, i, &mut world, &mut Quiet);
                     summary.add(sc, &world);
                 }
                 progress.fetch_add(hi - lo, Ordering::Relaxed);

@@ -66,6 +66,10 @@ struct RunArgs {
 }
 
 fn main() -> Result<()> {
+    // Long messages stay on one line, so `file:line:col: message` can be grepped.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(&args),

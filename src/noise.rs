@@ -114,8 +114,8 @@ mod tests {
         assert_eq!(format!("{u:.15}"), GOLDEN_U);
         assert_eq!(name_key("N1"), GOLDEN_KEY);
     }
-    const GOLDEN_U: &str = "0.120574018064281";
-    const GOLDEN_KEY: u64 = 5_553_416_346_413_063_658;
+    const GOLDEN_U: &str = "0.570717439450456";
+    const GOLDEN_KEY: u64 = 15_509_601_935_688_019_573;
 
     #[test]
     fn keys_differ_in_every_field() {

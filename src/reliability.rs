@@ -99,6 +99,25 @@ impl Posterior {
         p
     }
 
+    /// A belief for hardware whose failure probability `q` is known and constant: all weight on
+    /// the grid point nearest `q`, no growth. (The engine uses the exact `q` as the truth; this
+    /// is only what the agency believes, within the grid's resolution.)
+    pub fn fixed(q: f64) -> Self {
+        let hyper = Hyper {
+            mu: q,
+            kappa: 1.0,
+            rho: 1.0,
+            tau: 1.0,
+        };
+        let mut p = Self::with_prior_mean(hyper, q, 1.0);
+        let nearest = (0..GRID)
+            .min_by(|&a, &b| (p.q0[a] - q).abs().total_cmp(&(p.q0[b] - q).abs()))
+            .unwrap_or(0);
+        p.weight = [0.0; GRID];
+        p.weight[nearest] = 1.0;
+        p
+    }
+
     /// The hyper-parameters this posterior was built from.
     pub fn hyper(&self) -> Hyper {
         self.hyper

@@ -83,6 +83,8 @@ pub enum PriorSource {
     Family { family: String, flights_before: u32 },
     /// A stated Beta prior on the first-flight failure probability.
     Stated { mean: f64, strength: f64 },
+    /// A known, constant failure probability: no uncertainty, no growth.
+    Fixed { failure: f64 },
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +99,8 @@ pub struct Vehicle {
     pub flights_before: u32,
     pub lead_days: f64,
     pub source: PriorSource,
+    /// A known, constant failure probability (`failure = P`): the truth in every timeline.
+    pub fixed: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -363,6 +367,15 @@ impl Compiler {
         let vehicles: Vec<Vehicle> = vehicles.into_iter().collect::<Option<_>>()?;
         let missions: Vec<Mission> = missions.into_iter().collect::<Option<_>>()?;
         let programs: Vec<Program> = programs.into_iter().collect::<Option<_>>()?;
+        if let Some(cycle) = prerequisite_cycle(&programs) {
+            let names: Vec<&str> = cycle.iter().map(|&p| programs[p].id.as_str()).collect();
+            self.error(
+                f.program[cycle[0]].get_ref().id.span(),
+                format!("cyclic prerequisites: {}", names.join(" → ")),
+                "programs whose `when` and `requires` conditions do not wait on each other in a circle",
+            );
+            return None;
+        }
         let mut wake_days = Vec::new();
         for p in &programs {
             if let Start::When(c) = &p.start {
@@ -621,8 +634,14 @@ impl Compiler {
             36_500.0,
             "a lead time from 0 to 36500 days",
         );
-        let (prior, flights_before, source) = match (&v.family, &v.prior) {
-            (Some(family), None) => {
+        let mut fixed = None;
+        let (prior, flights_before, source) = match (&v.family, &v.prior, &v.failure) {
+            (None, None, Some(f)) => {
+                let q = self.required(f, 0.0, 1.0, "a probability from 0 to 1");
+                fixed = Some(q);
+                (Posterior::fixed(q), 0, PriorSource::Fixed { failure: q })
+            }
+            (Some(family), None, None) => {
                 match crate::record_priors::family_prior(family.get_ref(), self.start) {
                     Ok((p, n)) => (
                         p,
@@ -642,7 +661,7 @@ impl Compiler {
                     }
                 }
             }
-            (None, Some(p)) => {
+            (None, Some(p), None) => {
                 let r = p.get_ref();
                 let mean = self.required(&r.mean, 0.0, 1.0, "a probability from 0 to 1");
                 let strength = self.required(
@@ -684,6 +703,7 @@ impl Compiler {
             flights_before,
             lead_days,
             source,
+            fixed,
         })
     }
 
@@ -1024,6 +1044,67 @@ impl Compiler {
             _ => Effect::Cancel { program },
         })
     }
+}
+
+/// The programs a program waits on: those named by `started(..)` or `done(..)` (not under `not`)
+/// in its start condition or its steps' `requires`.
+fn prerequisites(p: &Program) -> Vec<usize> {
+    fn walk(c: &Cond, out: &mut Vec<usize>) {
+        match c {
+            Cond::Started { program } | Cond::Done { program } => out.push(*program),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Start::When(c) = &p.start {
+        walk(c, &mut out);
+    }
+    for s in &p.steps {
+        if let Some(c) = &s.requires {
+            walk(c, &mut out);
+        }
+    }
+    out
+}
+
+/// A cycle in the "waits on" graph of programs, as a path that returns to its first program.
+fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
+    let deps: Vec<Vec<usize>> = programs.iter().map(prerequisites).collect();
+    // 0 = unvisited, 1 = on the current path, 2 = finished.
+    let mut state = vec![0u8; programs.len()];
+    fn visit(
+        p: usize,
+        deps: &[Vec<usize>],
+        state: &mut [u8],
+        path: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[p] = 1;
+        path.push(p);
+        for &d in &deps[p] {
+            if state[d] == 1 {
+                let from = path.iter().position(|&x| x == d).unwrap_or(0);
+                let mut cycle = path[from..].to_vec();
+                cycle.push(d);
+                return Some(cycle);
+            }
+            if state[d] == 0
+                && let Some(c) = visit(d, deps, state, path)
+            {
+                return Some(c);
+            }
+        }
+        path.pop();
+        state[p] = 2;
+        None
+    }
+    (0..programs.len()).find_map(|p| {
+        if state[p] == 0 {
+            visit(p, &deps, &mut state, &mut Vec::new())
+        } else {
+            None
+        }
+    })
 }
 
 /// The names a condition may use, looked up in the compiler's tables.

@@ -5,7 +5,7 @@
 //! allocating once the buffers have grown, so an ensemble allocates per thread, not per timeline.
 
 use crate::reliability::Posterior;
-use crate::scenario::{Cond, Scenario};
+use crate::scenario::{Cond, MAX_MISSION_VEHICLES, Scenario};
 
 /// Not reached / no event pending.
 pub const NEVER: f64 = f64::INFINITY;
@@ -99,6 +99,9 @@ pub struct Flight {
     /// Crew members as indices into the agency's roster.
     pub crew: [u16; MAX_CREW],
     pub n_crew: usize,
+    /// Each mission vehicle's flight number in this timeline (0-based, in the order of
+    /// `Mission::vehicles`); `u32::MAX` for a vehicle the flight never reached.
+    pub numbers: [u32; MAX_MISSION_VEHICLES],
 }
 
 impl Flight {
@@ -110,6 +113,7 @@ impl Flight {
         phases_reached: 0,
         crew: [0; MAX_CREW],
         n_crew: 0,
+        numbers: [u32::MAX; MAX_MISSION_VEHICLES],
     };
 
     pub fn crew(&self) -> &[u16] {

@@ -67,6 +67,7 @@ pub struct Vehicle {
     pub agency: S<String>,
     pub family: Option<S<String>>,
     pub prior: Option<S<Prior>>,
+    pub failure: Option<S<f64>>,
     pub lead_days: Option<S<f64>>,
 }
 
