@@ -1,31 +1,61 @@
-//! Built-in scenarios, compiled into the binary so a fresh install runs with no files around it.
+//! Built-in scenarios and divergences, compiled into the binary so a fresh install runs with no
+//! files around it.
 
+use std::path::Path;
+
+use crate::divergence;
 use crate::scenario::{LoadErrors, Scenario};
 
-/// A built-in scenario: its name and TOML text.
+/// A built-in file: its name and TOML text.
 pub struct Builtin {
     pub name: &'static str,
     pub toml: &'static str,
 }
 
 /// The built-in scenarios; the first is the default.
-pub const SCENARIOS: &[Builtin] = &[Builtin {
-    name: "tiny-race",
-    toml: include_str!("../scenarios/tiny-race.toml"),
-}];
+pub const SCENARIOS: &[Builtin] = &[Builtin { name: "tiny-race", toml: include_str!("../scenarios/tiny-race.toml") }];
+
+/// The built-in divergences.
+pub const DIVERGENCES: &[Builtin] = &[];
 
 /// The scenario `run` uses when none is named.
 pub const DEFAULT_SCENARIO: &str = "tiny-race";
 
-/// Finds a built-in by name.
+/// Finds a built-in scenario by name.
 pub fn find(name: &str) -> Option<&'static Builtin> {
     SCENARIOS.iter().find(|b| b.name == name)
+}
+
+/// Finds a built-in divergence by name.
+pub fn find_divergence(name: &str) -> Option<&'static Builtin> {
+    DIVERGENCES.iter().find(|b| b.name == name)
 }
 
 /// Loads a scenario named either as a built-in or as a path to a TOML file.
 pub fn load_scenario(name_or_path: &str) -> Result<Scenario, LoadErrors> {
     match find(name_or_path) {
         Some(b) => Scenario::from_toml(&format!("<builtin:{}>", b.name), b.toml),
-        None => Scenario::load(std::path::Path::new(name_or_path)),
+        None => Scenario::load(Path::new(name_or_path)),
     }
+}
+
+/// The text of a divergence named as a built-in or a path, with the name errors should use.
+pub fn divergence_text(name_or_path: &str) -> Result<(String, String), LoadErrors> {
+    match find_divergence(name_or_path) {
+        Some(b) => Ok((format!("<builtin:{}>", b.name), b.toml.to_string())),
+        None => {
+            let bytes = std::fs::read(name_or_path).map_err(|e| LoadErrors::io(name_or_path, &e))?;
+            let text = String::from_utf8(bytes).map_err(|_| LoadErrors::not_text(name_or_path))?;
+            Ok((name_or_path.to_string(), text))
+        }
+    }
+}
+
+/// Applies divergences, in order, to a scenario.
+pub fn apply_divergences(mut sc: Scenario, names: &[String]) -> Result<Scenario, LoadErrors> {
+    for name in names {
+        let (origin, text) = divergence_text(name)?;
+        sc = divergence::apply(&origin, &text, &sc)?;
+    }
+    Ok(sc)
 }

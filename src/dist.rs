@@ -46,12 +46,8 @@ pub fn std_normal_quantile(p: f64) -> f64 {
         4.374_664_141_464_968,
         2.938_163_982_698_783,
     ];
-    const D: [f64; 4] = [
-        7.784_695_709_041_462e-3,
-        3.224_671_290_700_398e-1,
-        2.445_134_137_142_996,
-        3.754_408_661_907_416,
-    ];
+    const D: [f64; 4] =
+        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
     const P_LOW: f64 = 0.02425;
     let p = p.clamp(1e-300, 1.0 - 1e-16);
     if p < P_LOW {
@@ -94,10 +90,7 @@ mod tests {
 
     #[test]
     fn lognormal_median_and_scale() {
-        let d = LogNormal {
-            median: 100.0,
-            sigma: 0.4,
-        };
+        let d = LogNormal { median: 100.0, sigma: 0.4 };
         assert!((d.quantile(0.5, 1.0) - 100.0).abs() < 1e-6);
         assert!((d.quantile(0.5, 0.5) - 50.0).abs() < 1e-6);
         assert!(d.quantile(0.9, 1.0) > d.quantile(0.1, 1.0));

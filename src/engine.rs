@@ -10,7 +10,7 @@
 //! delayed effects, then wake-ups, then eras), which keeps timelines deterministic.
 
 use crate::noise::{Kind, Noise};
-use crate::scenario::{Effect, Scenario, Start};
+use crate::scenario::{Effect, ForceTarget, ForcedOutcome, Phase, Scenario, Start};
 use crate::world::{Flight, FlightEnd, MAX_CREW, NEVER, Status, World};
 
 /// What happened, for observers such as the chronicle. The engine itself never formats text.
@@ -72,13 +72,7 @@ impl Observer for Quiet {
 }
 
 /// Runs timeline `timeline` of `sc` under `seed`, leaving its final state in `w`.
-pub fn run_timeline<O: Observer>(
-    sc: &Scenario,
-    seed: u64,
-    timeline: u64,
-    w: &mut World,
-    obs: &mut O,
-) {
+pub fn run_timeline<O: Observer>(sc: &Scenario, seed: u64, timeline: u64, w: &mut World, obs: &mut O) {
     let noise = Noise::new(seed, timeline);
     let mut e = Engine { sc, noise, w, obs };
     e.init();
@@ -209,9 +203,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         let level = self.w.budget(self.sc, prog.agency).max(1e-3);
         let scale = ps.pace / level.powf(self.sc.elasticity);
-        let u = self
-            .noise
-            .uniform(Kind::Prep, prog.key, ps.step as u64, ps.attempt as u64);
+        let u = self.noise.uniform(Kind::Prep, prog.key, ps.step as u64, ps.attempt as u64);
         let days = step.prep.quantile(u, scale);
         let ps = &mut self.w.programs[p];
         ps.status = Status::Preparing;
@@ -223,10 +215,7 @@ impl<O: Observer> Engine<'_, O> {
     fn crew_allowed(&self, p: usize, mission: usize) -> bool {
         let prog = &self.sc.programs[p];
         let m = &self.sc.missions[mission];
-        if m.vehicles
-            .iter()
-            .any(|&v| self.w.vehicles[v].streak < prog.clean_flights)
-        {
+        if m.vehicles.iter().any(|&v| self.w.vehicles[v].streak < prog.clean_flights) {
             return false;
         }
         let mut survive = 1.0;
@@ -263,12 +252,7 @@ impl<O: Observer> Engine<'_, O> {
             self.w.programs[p].next = ready;
             return;
         }
-        let mut flight = Flight {
-            mission,
-            test,
-            launch: self.w.t,
-            ..Flight::NONE
-        };
+        let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
         if m.crew > 0 && !self.choose_crew(prog.agency, m.crew as usize, &mut flight) {
             // Nobody left to fly: the program cannot go on.
             self.cancel(p);
@@ -280,15 +264,7 @@ impl<O: Observer> Engine<'_, O> {
         ps.status = Status::Flying;
         ps.next = self.w.t + m.duration;
         ps.flight = flight;
-        self.obs.event(
-            self.w,
-            Event::Launch {
-                program: p,
-                step: step_idx,
-                mission,
-                test,
-            },
-        );
+        self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
     }
 
     /// Picks the crew among the agency's living roster, seat by seat, each seat a keyed choice.
@@ -300,9 +276,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         let k = self.w.crewed_flights[agency];
         self.w.crewed_flights[agency] += 1;
-        let stream = self
-            .noise
-            .stream(Kind::Crew, self.sc.agencies[agency].key, k as u64, 0);
+        let stream = self.noise.stream(Kind::Crew, self.sc.agencies[agency].key, k as u64, 0);
         for seat in 0..n {
             let left = available - seat;
             let mut pick = ((stream.uniform(seat as u64) * left as f64) as usize).min(left - 1);
@@ -323,36 +297,67 @@ impl<O: Observer> Engine<'_, O> {
 
     /// Flies the phases in order. A phase's outcome is keyed by (vehicle, its flight number in this
     /// timeline, the phase's slot among that vehicle's phases), so "the N1's second flight" gets
-    /// the same luck in every world where the N1 flies a second time.
+    /// the same luck in every world where the N1 flies a second time. A divergence may force the
+    /// outcome; the keyed draw for crew survival is still the one the phase would have used.
     fn resolve_phases(&mut self, flight: &mut Flight) {
         let m = &self.sc.missions[flight.mission];
-        let number = &mut flight.numbers;
+        let mission_number = self.w.mission_flights[flight.mission];
+        self.w.mission_flights[flight.mission] += 1;
         for (i, ph) in m.phases.iter().enumerate() {
             let v = ph.vehicle;
             let vehicle = &self.sc.vehicles[v];
             let vs = &mut self.w.vehicles[v];
-            if number[ph.local] == u32::MAX {
-                number[ph.local] = vs.flights;
+            if flight.numbers[ph.local] == u32::MAX {
+                flight.numbers[ph.local] = vs.flights;
                 vs.flights += 1;
                 vs.last_launch = flight.launch;
             }
-            let n = number[ph.local];
-            let q = vs.q0 * vs.belief.hyper().growth(vehicle.flights_before + n) * ph.share;
-            let stream = self
-                .noise
-                .stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
+            let n = flight.numbers[ph.local];
+            let q =
+                (vs.q0 * vs.belief.hyper().growth(vehicle.flights_before + n) * ph.share * self.w.reliability_scale[v])
+                    .min(1.0);
+            let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;
-            if stream.uniform(0) < q {
-                let lost = m.crew > 0 && stream.uniform(1) < ph.loss;
-                flight.end = if lost {
-                    FlightEnd::Lost { phase: i }
-                } else {
-                    FlightEnd::Abort { phase: i }
-                };
+            let forced =
+                if self.sc.forced.is_empty() { None } else { self.forced(flight.mission, mission_number, ph, n) };
+            let (failed, lost) = match forced {
+                None => {
+                    let failed = stream.uniform(0) < q;
+                    (failed, failed && stream.uniform(1) < ph.loss)
+                }
+                Some(ForcedOutcome::Success) => (false, false),
+                Some(ForcedOutcome::Failure) => (true, stream.uniform(1) < ph.loss),
+                Some(ForcedOutcome::Abort) => (true, false),
+                Some(ForcedOutcome::Loss) => (true, true),
+            };
+            if failed {
+                let lost = lost && m.crew > 0;
+                flight.end = if lost { FlightEnd::Lost { phase: i } } else { FlightEnd::Abort { phase: i } };
                 return;
             }
         }
         flight.end = FlightEnd::Success;
+    }
+
+    /// The forced outcome of this phase, if a divergence names it; records that it happened.
+    fn forced(
+        &mut self,
+        mission: usize,
+        mission_number: u32,
+        ph: &Phase,
+        vehicle_number: u32,
+    ) -> Option<ForcedOutcome> {
+        for (k, f) in self.sc.forced.iter().enumerate() {
+            let target = match f.target {
+                ForceTarget::Vehicle { vehicle, flight } => vehicle == ph.vehicle && flight == vehicle_number,
+                ForceTarget::Mission { mission: m, flight } => m == mission && flight == mission_number,
+            };
+            if target && f.phase.is_none_or(|key| key == ph.name_key) {
+                self.w.forced_hits[k] = true;
+                return Some(f.outcome);
+            }
+        }
+        None
     }
 
     fn land(&mut self, p: usize) {
@@ -371,15 +376,7 @@ impl<O: Observer> Engine<'_, O> {
                     let day = flight.launch + ph.day;
                     self.w.reached[idx] = day;
                     let first = self.w.first(ms) == Some(agency);
-                    self.obs.event(
-                        self.w,
-                        Event::Milestone {
-                            milestone: ms,
-                            agency,
-                            day,
-                            first,
-                        },
-                    );
+                    self.obs.event(self.w, Event::Milestone { milestone: ms, agency, day, first });
                 }
             }
         }
@@ -400,18 +397,9 @@ impl<O: Observer> Engine<'_, O> {
             FlightEnd::Success => self.after_success(p, flight.test),
             FlightEnd::Abort { .. } | FlightEnd::Lost { .. } => {
                 let lost = matches!(flight.end, FlightEnd::Lost { .. });
-                let d = if lost {
-                    prog.loss_stand_down
-                } else {
-                    prog.stand_down
-                };
+                let d = if lost { prog.loss_stand_down } else { prog.stand_down };
                 let ps = &self.w.programs[p];
-                let u = self.noise.uniform(
-                    Kind::StandDown,
-                    prog.key,
-                    ps.step as u64,
-                    ps.attempt as u64,
-                );
+                let u = self.noise.uniform(Kind::StandDown, prog.key, ps.step as u64, ps.attempt as u64);
                 let extra = d.quantile(u, 1.0);
                 self.begin_prep(p, extra);
             }
@@ -512,9 +500,7 @@ impl<O: Observer> Engine<'_, O> {
                     }
                     continue;
                 }
-                if matches!(status, Status::Done | Status::Cancelled)
-                    || self.w.programs[p].cancel_on_landing
-                {
+                if matches!(status, Status::Done | Status::Cancelled) || self.w.programs[p].cancel_on_landing {
                     continue;
                 }
                 if let Some(c) = &prog.cancel
@@ -543,6 +529,7 @@ impl<O: Observer> Engine<'_, O> {
                 Effect::Pace { program, scale } => self.w.programs[program].pace *= scale,
                 Effect::Start { program } => self.start_program(program),
                 Effect::Cancel { program } => self.cancel(program),
+                Effect::Reliability { vehicle, scale } => self.w.reliability_scale[vehicle] *= scale,
             }
         }
         self.obs.event(self.w, Event::EffectsApplied { rule });
@@ -554,11 +541,9 @@ impl<O: Observer> Engine<'_, O> {
         snap.crew_lost.clear();
         snap.crew_lost.extend_from_slice(&self.w.crew_lost);
         snap.budget.clear();
-        snap.budget
-            .extend((0..self.sc.agencies.len()).map(|a| self.w.budget(self.sc, a)));
+        snap.budget.extend((0..self.sc.agencies.len()).map(|a| self.w.budget(self.sc, a)));
         snap.fates.clear();
-        snap.fates
-            .extend(self.w.programs.iter().map(|p| p.status.fate()));
+        snap.fates.extend(self.w.programs.iter().map(|p| p.status.fate()));
         self.w.eras[e] = snap;
         self.w.era_idx += 1;
         self.obs.event(self.w, Event::Era { era: e });

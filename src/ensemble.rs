@@ -57,16 +57,15 @@ pub struct Summary {
     pub era_budget: Vec<u64>,
     /// `[era][program][fate]`.
     pub era_fates: Vec<u64>,
+    /// `[rule]`: timelines in which the rule fired.
+    pub rule_fired: Vec<u64>,
+    /// `[forced event]`: timelines in which a divergence's forced event happened.
+    pub forced_hits: Vec<u64>,
 }
 
 impl Summary {
     pub fn new(sc: &Scenario) -> Self {
-        let (na, nm, np, ne) = (
-            sc.agencies.len(),
-            sc.milestones.len(),
-            sc.programs.len(),
-            sc.eras.len(),
-        );
+        let (na, nm, np, ne) = (sc.agencies.len(), sc.milestones.len(), sc.programs.len(), sc.eras.len());
         let n_days = sc.horizon as usize + 1;
         Summary {
             n: 0,
@@ -85,6 +84,8 @@ impl Summary {
             era_crew_lost: vec![0; ne * na],
             era_budget: vec![0; ne * na],
             era_fates: vec![0; ne * np * 4],
+            rule_fired: vec![0; sc.rules.len()],
+            forced_hits: vec![0; sc.forced.len()],
         }
     }
 
@@ -112,6 +113,12 @@ impl Summary {
         for (p, ps) in w.programs.iter().enumerate() {
             self.fates[p * 4 + ps.status.fate() as usize] += 1;
         }
+        for (count, &fired) in self.rule_fired.iter_mut().zip(&w.fired) {
+            *count += fired as u64;
+        }
+        for (count, &hit) in self.forced_hits.iter_mut().zip(&w.forced_hits) {
+            *count += hit as u64;
+        }
         for (e, era) in sc.eras.iter().enumerate() {
             let snap = &w.eras[e];
             for a in 0..na {
@@ -130,7 +137,9 @@ impl Summary {
     /// Adds another summary of the same scenario. Exact and commutative.
     pub fn merge(mut self, other: &Summary) -> Summary {
         self.n += other.n;
-        let pairs: [(&mut Vec<u64>, &Vec<u64>); 11] = [
+        let pairs: [(&mut Vec<u64>, &Vec<u64>); 13] = [
+            (&mut self.rule_fired, &other.rule_fired),
+            (&mut self.forced_hits, &other.forced_hits),
             (&mut self.first, &other.first),
             (&mut self.date_hist, &other.date_hist),
             (&mut self.reached, &other.reached),
@@ -155,6 +164,10 @@ impl Summary {
         self.n_agencies
     }
 
+    pub fn n_days(&self) -> usize {
+        self.n_days
+    }
+
     /// Probability that `agency` (or nobody, with `agency == n_agencies`) was first to `milestone`.
     pub fn p_first(&self, milestone: usize, agency: usize) -> f64 {
         self.first[milestone * (self.n_agencies + 1) + agency] as f64 / self.n.max(1) as f64
@@ -167,8 +180,7 @@ impl Summary {
     /// The day (from the start) below which a fraction `q` of the timelines that reached the
     /// milestone reached it; `None` if none did.
     pub fn date_quantile(&self, milestone: usize, agency: usize, q: f64) -> Option<usize> {
-        let row =
-            &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
+        let row = &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
         let total: u64 = row.iter().sum();
         if total == 0 {
             return None;
@@ -187,8 +199,7 @@ impl Summary {
 
     /// The fraction of the timelines that reached a milestone by `day` (the empirical CDF).
     pub fn date_cdf(&self, milestone: usize, agency: usize, day: usize) -> f64 {
-        let row =
-            &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
+        let row = &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
         let total: u64 = row.iter().sum();
         let upto: u64 = row[..=day.min(self.n_days - 1)].iter().sum();
         upto as f64 / total.max(1) as f64
@@ -199,8 +210,7 @@ impl Summary {
     }
 
     pub fn era_p_reached(&self, era: usize, agency: usize, milestone: usize) -> f64 {
-        self.era_reached[(era * self.n_agencies + agency) * self.n_milestones + milestone] as f64
-            / self.n.max(1) as f64
+        self.era_reached[(era * self.n_agencies + agency) * self.n_milestones + milestone] as f64 / self.n.max(1) as f64
     }
 
     pub fn era_crew_lost_mean(&self, era: usize, agency: usize) -> f64 {
@@ -212,8 +222,7 @@ impl Summary {
     }
 
     pub fn era_fate_share(&self, era: usize, program: usize, fate: Fate) -> f64 {
-        self.era_fates[(era * self.n_programs + program) * 4 + fate as usize] as f64
-            / self.n.max(1) as f64
+        self.era_fates[(era * self.n_programs + program) * 4 + fate as usize] as f64 / self.n.max(1) as f64
     }
 }
 
@@ -224,12 +233,7 @@ pub fn run(sc: &Scenario, cfg: RunConfig, progress: &AtomicU64) -> Summary {
 
 /// Runs timelines `range` of the ensemble seeded `seed`: a shard. Summaries of disjoint shards
 /// merge into exactly the summary of their union.
-pub fn run_range(
-    sc: &Scenario,
-    seed: u64,
-    range: std::ops::Range<u64>,
-    progress: &AtomicU64,
-) -> Summary {
+pub fn run_range(sc: &Scenario, seed: u64, range: std::ops::Range<u64>, progress: &AtomicU64) -> Summary {
     let n_blocks = (range.end.saturating_sub(range.start)).div_ceil(BLOCK);
     (0..n_blocks)
         .into_par_iter()

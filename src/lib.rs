@@ -3,7 +3,9 @@
 //! See `ARCHITECTURE.md` for the bird's-eye view and the code map.
 
 pub mod builtin;
+pub mod counterfactual;
 pub mod dist;
+pub mod divergence;
 pub mod engine;
 pub mod ensemble;
 pub mod noise;

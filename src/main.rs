@@ -10,10 +10,13 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 
-use starcity::builtin;
-use starcity::ensemble::{self, RunConfig, Summary};
+use std::fmt::Write as _;
+
+use starcity::counterfactual::{self, CompareReport};
+use starcity::ensemble::{self, RunConfig};
 use starcity::report::RunReport;
-use starcity::scenario::Scenario;
+use starcity::scenario::{LoadErrors, Scenario};
+use starcity::{builtin, divergence};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,13 +33,15 @@ struct Cli {
 enum Command {
     /// Run an ensemble of timelines and summarise what happened across them.
     Run(RunArgs),
-    /// Validate scenario files; print every error with file:line:col.
+    /// Run twin worlds, baseline and divergent, on shared noise; print the paired effects.
+    Compare(RunArgs),
+    /// Validate scenario and divergence files; print every error with file:line:col.
     Check {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// List the built-in scenarios.
+    /// List the built-in scenarios and divergences.
     Scenarios,
 }
 
@@ -45,6 +50,9 @@ struct RunArgs {
     /// A built-in scenario name or a path to a scenario TOML file.
     #[arg(default_value = builtin::DEFAULT_SCENARIO)]
     scenario: String,
+    /// A divergence (built-in name or file); repeat to compose them in order.
+    #[arg(short = 'd', long = "divergence")]
+    divergences: Vec<String>,
     /// Number of timelines.
     #[arg(short = 'n', long, default_value_t = 10_000)]
     timelines: u64,
@@ -67,12 +75,11 @@ struct RunArgs {
 
 fn main() -> Result<()> {
     // Long messages stay on one line, so `file:line:col: message` can be grepped.
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
-    }));
+    let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(&args),
+        Command::Compare(args) => compare(&args),
         Command::Check { files } => check(&files),
         Command::Scenarios => {
             scenarios();
@@ -89,39 +96,65 @@ fn run(args: &RunArgs) -> Result<()> {
     if args.timelines == 0 {
         return Err(miette!("--timelines must be at least 1"));
     }
-    let sc = load(&args.scenario)?;
-    let cfg = RunConfig {
-        seed: args.seed,
-        timelines: args.timelines,
-    };
+    let base = load(&args.scenario)?;
+    let sc = builtin::apply_divergences(base.clone(), &args.divergences).map_err(miette::Report::new)?;
+    let cfg = RunConfig { seed: args.seed, timelines: args.timelines };
     let started = Instant::now();
-    let summary = run_ensemble(&sc, cfg, args.threads, args.quiet)?;
-    let report = RunReport::new(&sc, &summary, args.seed, Vec::new());
+    let summary = in_pool(args.threads, args.quiet, cfg.timelines, |done| ensemble::run(&sc, cfg, done))?;
+    let report = RunReport::new(&sc, &summary, args.seed, sc.divergences.clone());
     let text = if args.json {
         serde_json::to_string_pretty(&report).into_diagnostic()? + "\n"
     } else {
-        report.to_text(&sc)
+        let mut text = report.to_text(&sc);
+        if !sc.interventions.is_empty() {
+            text.push_str("What the divergences did\n");
+            for i in counterfactual::interventions(&base, &sc, &summary, &summary) {
+                let _ = writeln!(text, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, summary.n);
+            }
+            text.push('\n');
+        }
+        text
     };
     emit(&text, args.output.as_deref())?;
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "{} timelines in {:.2} s ({:.0} timelines/s)",
-            args.timelines,
-            secs,
-            args.timelines as f64 / secs.max(1e-9)
-        );
+        let rate = args.timelines as f64 / secs.max(1e-9);
+        eprintln!("{} timelines in {:.2} s ({:.0} timelines/s)", args.timelines, secs, rate);
     }
     Ok(())
 }
 
-/// Runs the ensemble on a pool of the requested size, with a progress bar on a terminal.
-fn run_ensemble(
-    sc: &Scenario,
-    cfg: RunConfig,
+fn compare(args: &RunArgs) -> Result<()> {
+    if args.timelines == 0 {
+        return Err(miette!("--timelines must be at least 1"));
+    }
+    if args.divergences.is_empty() {
+        return Err(miette!("compare needs at least one divergence: -d NAME_OR_FILE (see `starcity scenarios`)"));
+    }
+    let base = load(&args.scenario)?;
+    let div = builtin::apply_divergences(base.clone(), &args.divergences).map_err(miette::Report::new)?;
+    let started = Instant::now();
+    let paired = in_pool(args.threads, args.quiet, args.timelines, |done| {
+        counterfactual::run_pairs(&base, &div, args.seed, args.timelines, done)
+    })?;
+    let report = CompareReport::new(&base, &div, &paired, args.seed);
+    let text =
+        if args.json { serde_json::to_string_pretty(&report).into_diagnostic()? + "\n" } else { report.to_text(&base) };
+    emit(&text, args.output.as_deref())?;
+    if !args.quiet {
+        eprintln!("{} twin timelines in {:.2} s", args.timelines, started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// Runs `job` on a pool of the requested size, with a progress bar on a terminal. `job` bumps the
+/// counter it is given as timelines finish.
+fn in_pool<T: Send>(
     threads: Option<usize>,
     quiet: bool,
-) -> Result<Summary> {
+    total: u64,
+    job: impl FnOnce(&AtomicU64) -> T + Send,
+) -> Result<T> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
@@ -129,21 +162,16 @@ fn run_ensemble(
         }
         builder = builder.num_threads(t);
     }
-    let pool = builder
-        .build()
-        .into_diagnostic()
-        .wrap_err("cannot start worker threads")?;
+    let pool = builder.build().into_diagnostic().wrap_err("cannot start worker threads")?;
     let done = AtomicU64::new(0);
     let show = !quiet && std::io::stderr().is_terminal();
     std::thread::scope(|s| {
-        let worker = s.spawn(|| pool.install(|| ensemble::run(sc, cfg, &done)));
+        let worker = s.spawn(|| pool.install(|| job(&done)));
         if show {
-            let bar = indicatif::ProgressBar::new(cfg.timelines);
+            let bar = indicatif::ProgressBar::new(total);
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} timelines ({per_sec}, {eta} left)",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} timelines ({per_sec}, {eta} left)")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             while !worker.is_finished() {
                 bar.set_position(done.load(Ordering::Relaxed));
@@ -166,17 +194,12 @@ fn emit(text: &str, output: Option<&Path>) -> Result<()> {
             Ok(())
         }
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write in {}", dir.display()))?;
             tmp.write_all(text.as_bytes()).into_diagnostic()?;
-            tmp.persist(path)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+            tmp.persist(path).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
             Ok(())
         }
     }
@@ -185,15 +208,8 @@ fn emit(text: &str, output: Option<&Path>) -> Result<()> {
 fn check(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for f in files {
-        match Scenario::load(f) {
-            Ok(sc) => println!(
-                "{}: ok ({}: {} agencies, {} programs, {} rules)",
-                f.display(),
-                sc.id,
-                sc.agencies.len(),
-                sc.programs.len(),
-                sc.rules.len()
-            ),
+        match check_one(f) {
+            Ok(line) => println!("{line}"),
             Err(e) => {
                 failed += 1;
                 eprintln!("{:?}", miette::Report::new(e));
@@ -201,21 +217,42 @@ fn check(files: &[PathBuf]) -> Result<()> {
         }
     }
     if failed > 0 {
-        return Err(miette!(
-            "{failed} of {} file{} failed the check",
-            files.len(),
-            if files.len() == 1 { "" } else { "s" }
-        ));
+        let plural = if files.len() == 1 { "" } else { "s" };
+        return Err(miette!("{failed} of {} file{plural} failed the check", files.len()));
     }
     Ok(())
+}
+
+/// Checks one file, a scenario or (if it has a `[divergence]` table) a divergence compiled
+/// against its `base`.
+fn check_one(f: &Path) -> std::result::Result<String, LoadErrors> {
+    let name = f.display().to_string();
+    let bytes = std::fs::read(f).map_err(|e| LoadErrors::io(&name, &e))?;
+    let text = String::from_utf8(bytes).map_err(|_| LoadErrors::not_text(&name))?;
+    let is_divergence = text.parse::<toml::Table>().map(|t| t.contains_key("divergence")).unwrap_or(false);
+    if !is_divergence {
+        let sc = Scenario::from_toml(&name, &text)?;
+        let (a, p, r) = (sc.agencies.len(), sc.programs.len(), sc.rules.len());
+        return Ok(format!("{name}: ok (scenario {}: {a} agencies, {p} programs, {r} rules)", sc.id));
+    }
+    let header = divergence::header(&name, &text)?;
+    let base_name = header.base.clone().unwrap_or_else(|| builtin::DEFAULT_SCENARIO.to_string());
+    let base = builtin::load_scenario(&base_name)?;
+    let sc = divergence::apply(&name, &text, &base)?;
+    Ok(format!("{name}: ok (divergence {} on {}: {} interventions)", header.id, base.id, sc.interventions.len()))
 }
 
 fn scenarios() {
     println!("Built-in scenarios (the first is the default):");
     for b in builtin::SCENARIOS {
-        let description = Scenario::from_toml(b.name, b.toml)
-            .map(|s| s.description)
-            .unwrap_or_else(|_| "(does not load)".into());
-        println!("  {:<16} {}", b.name, description);
+        let description =
+            Scenario::from_toml(b.name, b.toml).map(|s| s.description).unwrap_or_else(|_| "(does not load)".into());
+        println!("  {:<28} {}", b.name, description);
+    }
+    println!("\nBuilt-in divergences (use with -d NAME):");
+    for b in builtin::DIVERGENCES {
+        let description =
+            divergence::header(b.name, b.toml).map(|d| d.description).unwrap_or_else(|_| "(does not load)".into());
+        println!("  {:<28} {}", b.name, description);
     }
 }

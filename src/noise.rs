@@ -59,9 +59,7 @@ pub struct Noise {
 impl Noise {
     /// The noise source of timeline `timeline` of an ensemble seeded with `seed`.
     pub fn new(seed: u64, timeline: u64) -> Self {
-        Noise {
-            base: mix(mix(seed ^ 0x5354_4152_4349_5459).wrapping_add(timeline.wrapping_mul(GOLDEN))),
-        }
+        Noise { base: mix(mix(seed ^ 0x5354_4152_4349_5459).wrapping_add(timeline.wrapping_mul(GOLDEN))) }
     }
 
     /// The stream of one decision.
@@ -128,10 +126,7 @@ mod tests {
         assert_ne!(base, Noise::new(8, 3).uniform(Kind::Phase, 1, 2, 3));
         assert_ne!(base, Noise::new(7, 4).uniform(Kind::Phase, 1, 2, 3));
         // Swapping fields must not collide either.
-        assert_ne!(
-            n.uniform(Kind::Phase, 2, 1, 3),
-            n.uniform(Kind::Phase, 1, 2, 3)
-        );
+        assert_ne!(n.uniform(Kind::Phase, 2, 1, 3), n.uniform(Kind::Phase, 1, 2, 3));
     }
 
     #[test]

@@ -13,12 +13,7 @@ use chrono::NaiveDate;
 use crate::reliability::{Hyper, Posterior};
 
 /// INTERIM until the record fit lands: hyper-parameters stated by judgement.
-const INTERIM: Hyper = Hyper {
-    mu: 0.35,
-    kappa: 3.0,
-    rho: 0.15,
-    tau: 15.0,
-};
+const INTERIM: Hyper = Hyper { mu: 0.35, kappa: 3.0, rho: 0.15, tau: 15.0 };
 
 struct Launch {
     date: NaiveDate,
@@ -35,11 +30,7 @@ fn launches() -> &'static Vec<Launch> {
             .filter_map(|l| {
                 let f: Vec<&str> = l.split('\t').collect();
                 let date = NaiveDate::parse_from_str(f.first()?, "%Y-%m-%d").ok()?;
-                Some(Launch {
-                    date,
-                    family: f.get(3)?.to_string(),
-                    failed: *f.get(5)? == "failure",
-                })
+                Some(Launch { date, family: f.get(3)?.to_string(), failed: *f.get(5)? == "failure" })
             })
             .collect()
     })
@@ -65,10 +56,7 @@ pub fn family_prior(family: &str, before: NaiveDate) -> Result<(Posterior, u32),
         let mut names: Vec<&str> = all.iter().map(|l| l.family.as_str()).collect();
         names.sort();
         names.dedup();
-        return Err(format!(
-            "a family of the launch record: {}",
-            names.join(", ")
-        ));
+        return Err(format!("a family of the launch record: {}", names.join(", ")));
     }
     let mut post = Posterior::new(hyper(before)?);
     let mut n = 0;

@@ -89,12 +89,7 @@ impl Posterior {
             *w = (*w - max).exp();
         }
         let growth = (0..GROWTH_TABLE as u32).map(|n| hyper.growth(n)).collect();
-        let mut p = Posterior {
-            hyper,
-            q0,
-            weight,
-            growth,
-        };
+        let mut p = Posterior { hyper, q0, weight, growth };
         p.normalise();
         p
     }
@@ -103,16 +98,9 @@ impl Posterior {
     /// the grid point nearest `q`, no growth. (The engine uses the exact `q` as the truth; this
     /// is only what the agency believes, within the grid's resolution.)
     pub fn fixed(q: f64) -> Self {
-        let hyper = Hyper {
-            mu: q,
-            kappa: 1.0,
-            rho: 1.0,
-            tau: 1.0,
-        };
+        let hyper = Hyper { mu: q, kappa: 1.0, rho: 1.0, tau: 1.0 };
         let mut p = Self::with_prior_mean(hyper, q, 1.0);
-        let nearest = (0..GRID)
-            .min_by(|&a, &b| (p.q0[a] - q).abs().total_cmp(&(p.q0[b] - q).abs()))
-            .unwrap_or(0);
+        let nearest = (0..GRID).min_by(|&a, &b| (p.q0[a] - q).abs().total_cmp(&(p.q0[b] - q).abs())).unwrap_or(0);
         p.weight = [0.0; GRID];
         p.weight[nearest] = 1.0;
         p
@@ -144,12 +132,7 @@ impl Posterior {
     #[inline]
     pub fn predict(&self, n: u32) -> f64 {
         let g = self.growth_at(n);
-        self.weight
-            .iter()
-            .zip(&self.q0)
-            .map(|(w, q0)| w * q0)
-            .sum::<f64>()
-            * g
+        self.weight.iter().zip(&self.q0).map(|(w, q0)| w * q0).sum::<f64>() * g
     }
 
     /// Mean of `q0` under the posterior.
@@ -167,11 +150,7 @@ impl Posterior {
         for i in 0..GRID {
             let next = acc + self.weight[i];
             if u < next || i == GRID - 1 {
-                let frac = if self.weight[i] > 0.0 {
-                    ((u - acc) / self.weight[i]).clamp(0.0, 1.0)
-                } else {
-                    0.5
-                };
+                let frac = if self.weight[i] > 0.0 { ((u - acc) / self.weight[i]).clamp(0.0, 1.0) } else { 0.5 };
                 let (lo, hi) = cell_bounds(&self.q0, i);
                 return lo + (hi - lo) * frac;
             }
@@ -198,16 +177,8 @@ impl Posterior {
 
 /// The q0 interval that grid cell `i` stands for: halfway to its neighbours.
 fn cell_bounds(q0: &[f64; GRID], i: usize) -> (f64, f64) {
-    let lo = if i == 0 {
-        q0[0] * 0.5
-    } else {
-        0.5 * (q0[i - 1] + q0[i])
-    };
-    let hi = if i == GRID - 1 {
-        0.5 * (q0[i] + 1.0)
-    } else {
-        0.5 * (q0[i] + q0[i + 1])
-    };
+    let lo = if i == 0 { q0[0] * 0.5 } else { 0.5 * (q0[i - 1] + q0[i]) };
+    let hi = if i == GRID - 1 { 0.5 * (q0[i] + 1.0) } else { 0.5 * (q0[i] + q0[i + 1]) };
     (lo, hi)
 }
 
@@ -219,12 +190,7 @@ fn logit(p: f64) -> f64 {
 mod tests {
     use super::*;
 
-    const H: Hyper = Hyper {
-        mu: 0.3,
-        kappa: 4.0,
-        rho: 0.2,
-        tau: 10.0,
-    };
+    const H: Hyper = Hyper { mu: 0.3, kappa: 4.0, rho: 0.2, tau: 10.0 };
 
     #[test]
     fn prior_mean_matches_beta_mean() {
@@ -269,14 +235,7 @@ mod tests {
             p.observe(n, n % 2 == 0);
         }
         let k = 20_000;
-        let mean: f64 = (0..k)
-            .map(|i| p.sample_q0((i as f64 + 0.5) / k as f64))
-            .sum::<f64>()
-            / k as f64;
-        assert!(
-            (mean - p.mean_q0()).abs() < 0.01,
-            "{mean} vs {}",
-            p.mean_q0()
-        );
+        let mean: f64 = (0..k).map(|i| p.sample_q0((i as f64 + 0.5) / k as f64)).sum::<f64>() / k as f64;
+        assert!((mean - p.mean_q0()).abs() < 0.01, "{mean} vs {}", p.mean_q0());
     }
 }

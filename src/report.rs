@@ -95,42 +95,20 @@ impl RunReport {
             .iter()
             .enumerate()
             .map(|(m, ms)| {
-                let mut first: BTreeMap<String, f64> = agency_ids
-                    .iter()
-                    .enumerate()
-                    .map(|(a, id)| (id.to_string(), s.p_first(m, a)))
-                    .collect();
+                let mut first: BTreeMap<String, f64> =
+                    agency_ids.iter().enumerate().map(|(a, id)| (id.to_string(), s.p_first(m, a))).collect();
                 first.insert("none".into(), s.p_first(m, na));
-                let reached = agency_ids
-                    .iter()
-                    .enumerate()
-                    .map(|(a, id)| (id.to_string(), s.p_reached(m, a)))
-                    .collect();
+                let reached =
+                    agency_ids.iter().enumerate().map(|(a, id)| (id.to_string(), s.p_reached(m, a))).collect();
                 let date = agency_ids
                     .iter()
                     .enumerate()
                     .filter_map(|(a, id)| {
-                        let q = |p| {
-                            s.date_quantile(m, a, p)
-                                .map(|d| sc.date_of(d as f64).to_string())
-                        };
-                        Some((
-                            id.to_string(),
-                            DateBand {
-                                p10: q(0.1)?,
-                                p50: q(0.5)?,
-                                p90: q(0.9)?,
-                            },
-                        ))
+                        let q = |p| s.date_quantile(m, a, p).map(|d| sc.date_of(d as f64).to_string());
+                        Some((id.to_string(), DateBand { p10: q(0.1)?, p50: q(0.5)?, p90: q(0.9)? }))
                     })
                     .collect();
-                MilestoneReport {
-                    id: ms.id.clone(),
-                    name: ms.name.clone(),
-                    first,
-                    reached,
-                    date,
-                }
+                MilestoneReport { id: ms.id.clone(), name: ms.name.clone(), first, reached, date }
             })
             .collect();
         let crew_lost = agency_ids
@@ -145,12 +123,7 @@ impl RunReport {
                 (id.to_string(), loss)
             })
             .collect();
-        let fates = |share: &dyn Fn(Fate) -> f64| {
-            Fate::ALL
-                .iter()
-                .map(|f| (f.name().to_string(), share(*f)))
-                .collect()
-        };
+        let fates = |share: &dyn Fn(Fate) -> f64| Fate::ALL.iter().map(|f| (f.name().to_string(), share(*f))).collect();
         let programs = sc
             .programs
             .iter()
@@ -214,11 +187,8 @@ impl RunReport {
     pub fn to_text(&self, sc: &Scenario) -> String {
         let mut out = String::new();
         let agencies: Vec<&str> = sc.agencies.iter().map(|a| a.id.as_str()).collect();
-        let div = if self.divergences.is_empty() {
-            String::new()
-        } else {
-            format!(" with {}", self.divergences.join(" + "))
-        };
+        let div =
+            if self.divergences.is_empty() { String::new() } else { format!(" with {}", self.divergences.join(" + ")) };
         let _ = writeln!(
             out,
             "{}{} — {} timelines, seed {}, {} to {}\n",
@@ -235,10 +205,7 @@ impl RunReport {
         }
         out.push_str(&table(&rows));
 
-        let _ = writeln!(
-            out,
-            "\nWhen (10 % / 50 % / 90 % of the timelines that get there), and how often they do"
-        );
+        let _ = writeln!(out, "\nWhen (10 % / 50 % / 90 % of the timelines that get there), and how often they do");
         let mut rows = vec![vec![
             "milestone".to_string(),
             "agency".into(),
@@ -272,12 +239,7 @@ impl RunReport {
         ]];
         for a in &agencies {
             let c = &self.crew_lost[*a];
-            rows.push(vec![
-                a.to_string(),
-                format!("{:.2}", c.mean),
-                format!("{:.2}", c.fatal_missions),
-                pct(c.p_any),
-            ]);
+            rows.push(vec![a.to_string(), format!("{:.2}", c.mean), format!("{:.2}", c.fatal_missions), pct(c.p_any)]);
         }
         out.push_str(&table(&rows));
 
@@ -349,14 +311,9 @@ pub fn years_between(a: chrono::NaiveDate, b: chrono::NaiveDate) -> String {
     let days = (b - a).num_days();
     let years = (days as f64 / 365.25).round() as i64;
     if years >= 1 {
-        let words = [
-            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "eleven", "twelve",
-        ];
-        let n = words
-            .get(years as usize)
-            .map(|s| s.to_string())
-            .unwrap_or(years.to_string());
+        let words =
+            ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"];
+        let n = words.get(years as usize).map(|s| s.to_string()).unwrap_or(years.to_string());
         format!("{n} year{}", if years == 1 { "" } else { "s" })
     } else {
         let months = (days as f64 / 30.44).round().max(1.0) as i64;
@@ -365,35 +322,19 @@ pub fn years_between(a: chrono::NaiveDate, b: chrono::NaiveDate) -> String {
 }
 
 fn header(first: &[&str], agencies: &[&str], last: &[&str]) -> Vec<String> {
-    first
-        .iter()
-        .chain(agencies)
-        .chain(last)
-        .map(|s| s.to_string())
-        .collect()
+    first.iter().chain(agencies).chain(last).map(|s| s.to_string()).collect()
 }
 
 /// A percentage with one decimal: "43.1 %"; "<0.1 %" for tiny non-zero values.
 pub fn pct(p: f64) -> String {
-    if p > 0.0 && p < 0.0005 {
-        "<0.1 %".to_string()
-    } else {
-        format!("{:.1} %", p * 100.0)
-    }
+    if p > 0.0 && p < 0.0005 { "<0.1 %".to_string() } else { format!("{:.1} %", p * 100.0) }
 }
 
 /// Left-aligned first column, right-aligned others, two spaces between columns.
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
         let mut line = String::new();
@@ -413,9 +354,7 @@ pub fn table(rows: &[Vec<String>]) -> String {
         out.push('\n');
         if i == 0 {
             out.push_str("  ");
-            out.push_str(
-                &"-".repeat(widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1)),
-            );
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1)));
             out.push('\n');
         }
     }

@@ -6,7 +6,7 @@
 
 pub mod condition;
 mod errors;
-mod raw;
+pub(crate) mod raw;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -47,6 +47,61 @@ pub struct Scenario {
     pub eras: Vec<Era>,
     /// Every day at which some `after(..)` condition flips, sorted: the engine wakes up then.
     pub wake_days: Vec<f64>,
+    /// Events whose outcome a divergence forces (empty in a plain scenario).
+    pub forced: Vec<Forced>,
+    /// What each applied divergence did, for reports.
+    pub interventions: Vec<InterventionInfo>,
+    /// Ids of the divergences applied, in order.
+    pub divergences: Vec<String>,
+}
+
+/// An identified event whose outcome a divergence forces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Forced {
+    pub target: ForceTarget,
+    /// Only the phase with this name key (see `Phase::name_key`); all of the target's phases if
+    /// `None` (for `failure`, `abort` and `loss`, the first one reached).
+    pub phase: Option<u64>,
+    pub outcome: ForcedOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ForceTarget {
+    /// The vehicle's `flight`-th flight in the timeline (0-based).
+    Vehicle { vehicle: usize, flight: u32 },
+    /// The mission's `flight`-th flight in the timeline (0-based).
+    Mission { mission: usize, flight: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForcedOutcome {
+    Success,
+    /// Fails; whether the crew survives is drawn as usual.
+    Failure,
+    /// Fails; the crew survives.
+    Abort,
+    /// Fails; the crew is lost.
+    Loss,
+}
+
+/// One intervention of a divergence, as reports describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterventionInfo {
+    pub text: String,
+    pub kind: InterventionKind,
+}
+
+/// How to count the timelines an intervention applied in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InterventionKind {
+    /// Index into `Scenario::forced`: applied when the event happened.
+    Forced(usize),
+    /// Index into `Scenario::rules`: applied when the rule fired.
+    Rule(usize),
+    /// A removed rule (by id): applied where the baseline's rule fired.
+    Removed(String),
+    /// An edited program: applied where the program started.
+    Program(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +179,8 @@ pub struct Mission {
 #[derive(Debug, Clone)]
 pub struct Phase {
     pub name: String,
+    /// `name_key(name)`: how forced outcomes name a phase without strings in the engine.
+    pub name_key: u64,
     pub vehicle: usize,
     /// Index of `vehicle` in the mission's `vehicles`.
     pub local: usize,
@@ -161,6 +218,9 @@ pub struct Program {
 
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// The step's random-key identity: its position in the scenario file, kept when a divergence
+    /// skips or inserts steps, so the other steps keep their noise.
+    pub key: u64,
     pub mission: usize,
     pub name: Option<String>,
     pub prep: LogNormal,
@@ -180,11 +240,29 @@ pub struct Rule {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Effect {
-    Budget { agency: usize, scale: f64 },
-    Risk { agency: usize, scale: f64 },
-    Pace { program: usize, scale: f64 },
-    Start { program: usize },
-    Cancel { program: usize },
+    Budget {
+        agency: usize,
+        scale: f64,
+    },
+    Risk {
+        agency: usize,
+        scale: f64,
+    },
+    Pace {
+        program: usize,
+        scale: f64,
+    },
+    Start {
+        program: usize,
+    },
+    Cancel {
+        program: usize,
+    },
+    /// The vehicle's true failure probability is multiplied by `scale` (divergences only).
+    Reliability {
+        vehicle: usize,
+        scale: f64,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -206,14 +284,38 @@ impl Scenario {
     /// Compiles a scenario from TOML text; `origin` names it in errors (a path or `<builtin:…>`).
     pub fn from_toml(origin: &str, text: &str) -> Result<Scenario, LoadErrors> {
         let src = Arc::new(text.to_string());
-        let file: raw::File =
-            toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+        let file: raw::File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
         let mut c = Compiler::new(origin, src.clone());
         let scenario = c.compile(file);
         match scenario {
             Some(s) if c.errors.is_empty() => Ok(s),
             _ => Err(LoadErrors::new(origin, c.errors)),
         }
+    }
+
+    /// Recomputes `wake_days` from every condition (after a divergence changed rules).
+    pub fn refresh_wake_days(&mut self) {
+        let mut days = Vec::new();
+        for p in &self.programs {
+            if let Start::When(c) = &p.start {
+                c.days(&mut days);
+            }
+            if let Some(c) = &p.cancel {
+                c.days(&mut days);
+            }
+            for s in &p.steps {
+                if let Some(c) = &s.requires {
+                    c.days(&mut days);
+                }
+            }
+        }
+        for r in &self.rules {
+            r.when.days(&mut days);
+        }
+        days.retain(|d| *d > 0.0);
+        days.sort_by(f64::total_cmp);
+        days.dedup();
+        self.wake_days = days;
     }
 
     /// The days from the start of a date (negative before the start).
@@ -240,10 +342,10 @@ impl Scenario {
 }
 
 /// Collects errors while compiling, so `check` can show all of them at once.
-struct Compiler {
+pub(crate) struct Compiler {
     origin: String,
     src: Arc<String>,
-    errors: Vec<LoadError>,
+    pub(crate) errors: Vec<LoadError>,
     start: NaiveDate,
     agencies: HashMap<String, usize>,
     vehicles: HashMap<String, usize>,
@@ -255,6 +357,20 @@ struct Compiler {
 type Span = std::ops::Range<usize>;
 
 impl Compiler {
+    /// A compiler for a file that refers to the names of an already compiled scenario (a
+    /// divergence): errors point into that file, names resolve in the scenario.
+    pub(crate) fn for_scenario(origin: &str, src: Arc<String>, sc: &Scenario) -> Self {
+        let mut c = Compiler::new(origin, src);
+        c.start = sc.start;
+        let map = |ids: Vec<&String>| ids.into_iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        c.agencies = map(sc.agencies.iter().map(|x| &x.id).collect());
+        c.vehicles = map(sc.vehicles.iter().map(|x| &x.id).collect());
+        c.milestones = map(sc.milestones.iter().map(|x| &x.id).collect());
+        c.missions = map(sc.missions.iter().map(|x| &x.id).collect());
+        c.programs = map(sc.programs.iter().map(|x| &x.id).collect());
+        c
+    }
+
     fn new(origin: &str, src: Arc<String>) -> Self {
         Compiler {
             origin: origin.to_string(),
@@ -269,14 +385,8 @@ impl Compiler {
         }
     }
 
-    fn error(&mut self, span: Span, message: impl Into<String>, expected: impl Into<String>) {
-        self.errors.push(LoadError::new(
-            &self.origin,
-            &self.src,
-            span,
-            message.into(),
-            expected.into(),
-        ));
+    pub(crate) fn error(&mut self, span: Span, message: impl Into<String>, expected: impl Into<String>) {
+        self.errors.push(LoadError::new(&self.origin, &self.src, span, message.into(), expected.into()));
     }
 
     fn compile(&mut self, f: raw::File) -> Option<Scenario> {
@@ -293,13 +403,7 @@ impl Compiler {
             );
         }
         self.check_id(&header.id);
-        let elasticity = self.number(
-            header.elasticity.as_ref(),
-            1.0,
-            0.0,
-            5.0,
-            "a number from 0 to 5",
-        );
+        let elasticity = self.number(header.elasticity.as_ref(), 1.0, 0.0, 5.0, "a number from 0 to 5");
 
         self.index("agency", &f.agency, |a| &a.id, |c| &mut c.agencies);
         self.index("vehicle", &f.vehicle, |v| &v.id, |c| &mut c.vehicles);
@@ -307,41 +411,18 @@ impl Compiler {
         self.index("mission", &f.mission, |m| &m.id, |c| &mut c.missions);
         self.index("program", &f.program, |p| &p.id, |c| &mut c.programs);
         if f.agency.is_empty() {
-            self.error(
-                header_span,
-                "the scenario has no `[[agency]]`",
-                "at least one agency",
-            );
+            self.error(header_span, "the scenario has no `[[agency]]`", "at least one agency");
         }
 
-        let agencies = f
-            .agency
-            .iter()
-            .map(|a| self.agency(a.get_ref(), a.span()))
-            .collect::<Vec<_>>();
-        let vehicles = f
-            .vehicle
-            .iter()
-            .map(|v| self.vehicle(v.get_ref(), v.span()))
-            .collect::<Vec<_>>();
+        let agencies = f.agency.iter().map(|a| self.agency(a.get_ref(), a.span())).collect::<Vec<_>>();
+        let vehicles = f.vehicle.iter().map(|v| self.vehicle(v.get_ref(), v.span())).collect::<Vec<_>>();
         let milestones = f
             .milestone
             .iter()
-            .map(|m| Milestone {
-                id: m.get_ref().id.get_ref().clone(),
-                name: m.get_ref().name.clone(),
-            })
+            .map(|m| Milestone { id: m.get_ref().id.get_ref().clone(), name: m.get_ref().name.clone() })
             .collect();
-        let missions = f
-            .mission
-            .iter()
-            .map(|m| self.mission(m.get_ref(), m.span()))
-            .collect::<Vec<_>>();
-        let programs = f
-            .program
-            .iter()
-            .map(|p| self.program(p.get_ref(), p.span(), &missions))
-            .collect::<Vec<_>>();
+        let missions = f.mission.iter().map(|m| self.mission(m.get_ref(), m.span())).collect::<Vec<_>>();
+        let programs = f.program.iter().map(|p| self.program(p.get_ref(), p.span(), &missions)).collect::<Vec<_>>();
         let rules = self.rules(&f.rule);
         let mut eras = Vec::new();
         for e in &f.era {
@@ -354,11 +435,7 @@ impl Compiler {
                         format!("a date from {start} to {end}"),
                     );
                 }
-                eras.push(Era {
-                    day: (date - start).num_days() as f64,
-                    date,
-                    name: e.name.clone(),
-                });
+                eras.push(Era { day: (date - start).num_days() as f64, date, name: e.name.clone() });
             }
         }
         eras.sort_by(|a, b| a.day.total_cmp(&b.day));
@@ -376,26 +453,6 @@ impl Compiler {
             );
             return None;
         }
-        let mut wake_days = Vec::new();
-        for p in &programs {
-            if let Start::When(c) = &p.start {
-                c.days(&mut wake_days);
-            }
-            if let Some(c) = &p.cancel {
-                c.days(&mut wake_days);
-            }
-            for s in &p.steps {
-                if let Some(c) = &s.requires {
-                    c.days(&mut wake_days);
-                }
-            }
-        }
-        for r in &rules {
-            r.when.days(&mut wake_days);
-        }
-        wake_days.retain(|d| *d > 0.0);
-        wake_days.sort_by(f64::total_cmp);
-        wake_days.dedup();
         Some(Scenario {
             id: header.id.into_inner(),
             name: header.name,
@@ -411,39 +468,34 @@ impl Compiler {
             programs,
             rules,
             eras,
-            wake_days,
+            wake_days: Vec::new(),
+            forced: Vec::new(),
+            interventions: Vec::new(),
+            divergences: Vec::new(),
+        })
+        .map(|mut s| {
+            s.refresh_wake_days();
+            s
         })
     }
 
-    fn date(&mut self, d: &Spanned<Datetime>) -> Option<NaiveDate> {
+    pub(crate) fn date(&mut self, d: &Spanned<Datetime>) -> Option<NaiveDate> {
         let v = d.get_ref();
         let parsed = match (v.date, v.time, v.offset) {
-            (Some(date), None, None) => {
-                NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
-            }
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32),
             _ => None,
         };
         if parsed.is_none() {
-            self.error(
-                d.span(),
-                format!("`{v}` is not a plain date"),
-                "a date like 1969-07-20 (no time)",
-            );
+            self.error(d.span(), format!("`{v}` is not a plain date"), "a date like 1969-07-20 (no time)");
         }
         parsed
     }
 
-    fn check_id(&mut self, id: &Spanned<String>) {
+    pub(crate) fn check_id(&mut self, id: &Spanned<String>) {
         let s = id.get_ref();
-        let ok = !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
-            self.error(
-                id.span(),
-                format!("`{s}` is not a valid id"),
-                "letters, digits, `-` and `_` only",
-            );
+            self.error(id.span(), format!("`{s}` is not a valid id"), "letters, digits, `-` and `_` only");
         }
     }
 
@@ -469,7 +521,7 @@ impl Compiler {
     }
 
     /// Resolves a reference, reporting an unknown name with the list of valid ones.
-    fn resolve(&mut self, kind: &str, name: &Spanned<String>) -> Option<usize> {
+    pub(crate) fn resolve(&mut self, kind: &str, name: &Spanned<String>) -> Option<usize> {
         let map = match kind {
             "agency" => &self.agencies,
             "vehicle" => &self.vehicles,
@@ -482,30 +534,15 @@ impl Compiler {
             None => {
                 let mut known: Vec<&String> = map.keys().collect();
                 known.sort();
-                let list = known
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.error(
-                    name.span(),
-                    format!("unknown {kind} `{}`", name.get_ref()),
-                    format!("one of: {list}"),
-                );
+                let list = known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                self.error(name.span(), format!("unknown {kind} `{}`", name.get_ref()), format!("one of: {list}"));
                 None
             }
         }
     }
 
     /// A range-checked number with a default.
-    fn number(
-        &mut self,
-        v: Option<&Spanned<f64>>,
-        default: f64,
-        lo: f64,
-        hi: f64,
-        expected: &str,
-    ) -> f64 {
+    fn number(&mut self, v: Option<&Spanned<f64>>, default: f64, lo: f64, hi: f64, expected: &str) -> f64 {
         match v {
             None => default,
             Some(s) => {
@@ -520,27 +557,16 @@ impl Compiler {
         }
     }
 
-    fn required(&mut self, v: &Spanned<f64>, lo: f64, hi: f64, expected: &str) -> f64 {
+    pub(crate) fn required(&mut self, v: &Spanned<f64>, lo: f64, hi: f64, expected: &str) -> f64 {
         self.number(Some(v), lo, lo, hi, expected)
     }
 
-    fn count(
-        &mut self,
-        v: Option<&Spanned<i64>>,
-        default: u32,
-        lo: i64,
-        hi: i64,
-        expected: &str,
-    ) -> u32 {
+    pub(crate) fn count(&mut self, v: Option<&Spanned<i64>>, default: u32, lo: i64, hi: i64, expected: &str) -> u32 {
         match v {
             None => default,
             Some(s) if (lo..=hi).contains(s.get_ref()) => *s.get_ref() as u32,
             Some(s) => {
-                self.error(
-                    s.span(),
-                    format!("{} is out of range", s.get_ref()),
-                    expected,
-                );
+                self.error(s.span(), format!("{} is out of range", s.get_ref()), expected);
                 default
             }
         }
@@ -548,18 +574,8 @@ impl Compiler {
 
     fn duration(&mut self, d: &Spanned<raw::Duration>) -> LogNormal {
         let r = d.get_ref();
-        let median = self.required(
-            &r.median_days,
-            0.0,
-            36_500.0,
-            "a median from 0 to 36500 days",
-        );
-        let sigma = self.required(
-            &r.sigma,
-            0.0,
-            3.0,
-            "a sigma (standard deviation of the log) from 0 to 3",
-        );
+        let median = self.required(&r.median_days, 0.0, 36_500.0, "a median from 0 to 36500 days");
+        let sigma = self.required(&r.sigma, 0.0, 3.0, "a sigma (standard deviation of the log) from 0 to 3");
         LogNormal { median, sigma }
     }
 
@@ -572,11 +588,7 @@ impl Compiler {
                 let base = text.span().start + 1;
                 let at = base + e.at.start..base + e.at.end.max(e.at.start + 1);
                 let at = at.start.min(self.src.len())..at.end.min(self.src.len());
-                self.error(
-                    at,
-                    e.message,
-                    "a condition (see docs/scenario-format.md, Conditions)",
-                );
+                self.error(at, e.message, "a condition (see docs/scenario-format.md, Conditions)");
                 None
             }
         }
@@ -588,22 +600,13 @@ impl Compiler {
         for p in a.budget.get_ref() {
             let p = p.get_ref();
             let date = self.date(&p.from);
-            let level = self.required(
-                &p.level,
-                0.0,
-                100.0,
-                "a funding level from 0 to 100 (1 = reference)",
-            );
+            let level = self.required(&p.level, 0.0, 100.0, "a funding level from 0 to 100 (1 = reference)");
             if let Some(date) = date {
                 budget.push(((date - self.start).num_days() as f64, level));
             }
         }
         if budget.is_empty() {
-            self.error(
-                a.budget.span(),
-                "the budget is empty",
-                "at least one `{ from = DATE, level = NUMBER }`",
-            );
+            self.error(a.budget.span(), "the budget is empty", "at least one `{ from = DATE, level = NUMBER }`");
             return None;
         }
         budget.sort_by(|x, y| x.0.total_cmp(&y.0));
@@ -627,13 +630,7 @@ impl Compiler {
 
     fn vehicle(&mut self, v: &raw::Vehicle, span: Span) -> Option<Vehicle> {
         let agency = self.resolve("agency", &v.agency);
-        let lead_days = self.number(
-            v.lead_days.as_ref(),
-            0.0,
-            0.0,
-            36_500.0,
-            "a lead time from 0 to 36500 days",
-        );
+        let lead_days = self.number(v.lead_days.as_ref(), 0.0, 0.0, 36_500.0, "a lead time from 0 to 36500 days");
         let mut fixed = None;
         let (prior, flights_before, source) = match (&v.family, &v.prior, &v.failure) {
             (None, None, Some(f)) => {
@@ -641,43 +638,21 @@ impl Compiler {
                 fixed = Some(q);
                 (Posterior::fixed(q), 0, PriorSource::Fixed { failure: q })
             }
-            (Some(family), None, None) => {
-                match crate::record_priors::family_prior(family.get_ref(), self.start) {
-                    Ok((p, n)) => (
-                        p,
-                        n,
-                        PriorSource::Family {
-                            family: family.get_ref().clone(),
-                            flights_before: n,
-                        },
-                    ),
-                    Err(expected) => {
-                        self.error(
-                            family.span(),
-                            format!("unknown launch-record family `{}`", family.get_ref()),
-                            expected,
-                        );
-                        return None;
-                    }
+            (Some(family), None, None) => match crate::record_priors::family_prior(family.get_ref(), self.start) {
+                Ok((p, n)) => (p, n, PriorSource::Family { family: family.get_ref().clone(), flights_before: n }),
+                Err(expected) => {
+                    self.error(family.span(), format!("unknown launch-record family `{}`", family.get_ref()), expected);
+                    return None;
                 }
-            }
+            },
             (None, Some(p), None) => {
                 let r = p.get_ref();
                 let mean = self.required(&r.mean, 0.0, 1.0, "a probability from 0 to 1");
-                let strength = self.required(
-                    &r.strength,
-                    0.0,
-                    10_000.0,
-                    "a number of pseudo-flights from 0 to 10000",
-                );
+                let strength = self.required(&r.strength, 0.0, 10_000.0, "a number of pseudo-flights from 0 to 10000");
                 match crate::record_priors::stated_prior(mean, strength, self.start) {
                     Ok(post) => (post, 0, PriorSource::Stated { mean, strength }),
                     Err(e) => {
-                        self.error(
-                            p.span(),
-                            e,
-                            "a prior the launch record can give a growth curve to",
-                        );
+                        self.error(p.span(), e, "a prior the launch record can give a growth curve to");
                         return None;
                     }
                 }
@@ -685,10 +660,7 @@ impl Compiler {
             _ => {
                 self.error(
                     span,
-                    format!(
-                        "vehicle `{}` needs exactly one of `family` and `prior`",
-                        v.id.get_ref()
-                    ),
+                    format!("vehicle `{}` needs exactly one of `family` and `prior`", v.id.get_ref()),
                     "`family = \"R-7\"` or `prior = { mean = 0.2, strength = 10 }`",
                 );
                 return None;
@@ -708,13 +680,7 @@ impl Compiler {
     }
 
     fn mission(&mut self, m: &raw::Mission, span: Span) -> Option<Mission> {
-        let crew = self.count(
-            m.crew.as_ref(),
-            0,
-            0,
-            crate::world::MAX_CREW as i64,
-            "a crew size from 0 to 16",
-        );
+        let crew = self.count(m.crew.as_ref(), 0, 0, crate::world::MAX_CREW as i64, "a crew size from 0 to 16");
         if m.phase.is_empty() {
             self.error(
                 span.clone(),
@@ -731,30 +697,16 @@ impl Compiler {
             if names.contains(&p.name.get_ref().as_str()) {
                 self.error(
                     p.name.span(),
-                    format!(
-                        "phase `{}` appears twice in mission `{}`",
-                        p.name.get_ref(),
-                        m.id.get_ref()
-                    ),
+                    format!("phase `{}` appears twice in mission `{}`", p.name.get_ref(), m.id.get_ref()),
                     "unique phase names within a mission",
                 );
             }
             names.push(p.name.get_ref());
             let vehicle = self.resolve("vehicle", &p.vehicle);
             let share = self.number(p.share.as_ref(), 1.0, 0.0, 1.0, "a share from 0 to 1");
-            let day = self.number(
-                p.day.as_ref(),
-                0.0,
-                0.0,
-                3_650.0,
-                "a day offset from 0 to 3650",
-            );
+            let day = self.number(p.day.as_ref(), 0.0, 0.0, 3_650.0, "a day offset from 0 to 3650");
             let loss = self.number(p.loss.as_ref(), 1.0, 0.0, 1.0, "a probability from 0 to 1");
-            let achieves: Vec<Option<usize>> = p
-                .achieves
-                .iter()
-                .map(|a| self.resolve("milestone", a))
-                .collect();
+            let achieves: Vec<Option<usize>> = p.achieves.iter().map(|a| self.resolve("milestone", a)).collect();
             if let Some(last) = phases.last().map(|x: &Phase| x.day)
                 && day < last
             {
@@ -764,9 +716,7 @@ impl Compiler {
                     "phases in flight order, days not decreasing",
                 );
             }
-            let (Some(vehicle), Some(achieves)) =
-                (vehicle, achieves.into_iter().collect::<Option<Vec<_>>>())
-            else {
+            let (Some(vehicle), Some(achieves)) = (vehicle, achieves.into_iter().collect::<Option<Vec<_>>>()) else {
                 ok = false;
                 continue;
             };
@@ -777,12 +727,10 @@ impl Compiler {
                     vehicles.len() - 1
                 }
             };
-            let slot = phases
-                .iter()
-                .filter(|x: &&Phase| x.vehicle == vehicle)
-                .count() as u32;
+            let slot = phases.iter().filter(|x: &&Phase| x.vehicle == vehicle).count() as u32;
             phases.push(Phase {
                 name: p.name.get_ref().clone(),
+                name_key: name_key(p.name.get_ref()),
                 vehicle,
                 local,
                 slot,
@@ -795,11 +743,7 @@ impl Compiler {
         if vehicles.len() > MAX_MISSION_VEHICLES {
             self.error(
                 span,
-                format!(
-                    "mission `{}` uses {} vehicles",
-                    m.id.get_ref(),
-                    vehicles.len()
-                ),
+                format!("mission `{}` uses {} vehicles", m.id.get_ref(), vehicles.len()),
                 format!("at most {MAX_MISSION_VEHICLES} distinct vehicles in one mission"),
             );
             return None;
@@ -808,27 +752,13 @@ impl Compiler {
             return None;
         }
         let duration = phases.last().map(|p| p.day).unwrap_or(0.0);
-        Some(Mission {
-            id: m.id.get_ref().clone(),
-            name: m.name.clone(),
-            crew,
-            phases,
-            vehicles,
-            duration,
-        })
+        Some(Mission { id: m.id.get_ref().clone(), name: m.name.clone(), crew, phases, vehicles, duration })
     }
 
-    fn program(
-        &mut self,
-        p: &raw::Program,
-        span: Span,
-        missions: &[Option<Mission>],
-    ) -> Option<Program> {
+    fn program(&mut self, p: &raw::Program, span: Span, missions: &[Option<Mission>]) -> Option<Program> {
         let agency = self.resolve("agency", &p.agency);
         let start = match (&p.start, &p.when) {
-            (Some(d), None) => self
-                .date(d)
-                .map(|d| Start::On((d - self.start).num_days() as f64)),
+            (Some(d), None) => self.date(d).map(|d| Start::On((d - self.start).num_days() as f64)),
             (None, Some(w)) => self.condition(w).map(Start::When),
             (None, None) => Some(Start::ByRule),
             (Some(d), Some(_)) => {
@@ -843,70 +773,14 @@ impl Compiler {
         let cancel = p.cancel.as_ref().map(|c| self.condition(c));
         let stand_down = self.duration(&p.stand_down);
         let loss_stand_down = self.duration(&p.loss_stand_down);
-        let clean_flights = self.count(
-            p.clean_flights.as_ref(),
-            0,
-            0,
-            100,
-            "a number of flights from 0 to 100",
-        );
+        let clean_flights = self.count(p.clean_flights.as_ref(), 0, 0, 100, "a number of flights from 0 to 100");
         if p.step.is_empty() {
-            self.error(
-                span,
-                format!("program `{}` has no `[[program.step]]`", p.id.get_ref()),
-                "at least one step",
-            );
+            self.error(span, format!("program `{}` has no `[[program.step]]`", p.id.get_ref()), "at least one step");
         }
-        let mut steps = Vec::new();
-        for s in &p.step {
-            let s = s.get_ref();
-            let mission = self.resolve("mission", &s.mission);
-            let prep = self.duration(&s.prep);
-            let repeat = self.count(
-                s.repeat.as_ref(),
-                1,
-                1,
-                1000,
-                "a repeat count from 1 to 1000",
-            );
-            let requires = s.requires.as_ref().map(|c| self.condition(c));
-            let test = s.test.as_ref().map(|t| (t, self.resolve("mission", t)));
-            if let Some((t, Some(ti))) = &test
-                && let Some(Some(tm)) = missions.get(*ti)
-                && tm.crew > 0
-            {
-                self.error(
-                    t.span(),
-                    format!("test mission `{}` carries a crew", t.get_ref()),
-                    "an uncrewed mission (`crew = 0`)",
-                );
-            }
-            steps.push((
-                mission,
-                s.name.clone(),
-                prep,
-                repeat,
-                requires,
-                test.map(|(_, i)| i),
-            ));
-        }
-        let mut out = Vec::new();
-        for (mission, name, prep, repeat, requires, test) in steps {
-            out.push(Step {
-                mission: mission?,
-                name,
-                prep,
-                repeat,
-                requires: match requires {
-                    Some(r) => Some(r?),
-                    None => None,
-                },
-                test: match test {
-                    Some(t) => Some(t?),
-                    None => None,
-                },
-            });
-        }
+        let crew_of = |m: usize| missions.get(m).and_then(|x| x.as_ref()).map(|x| x.crew);
+        let steps: Vec<Option<Step>> =
+            p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
+        let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;
         Some(Program {
             id: p.id.get_ref().clone(),
             name: p.name.clone(),
@@ -924,38 +798,59 @@ impl Compiler {
         })
     }
 
-    fn rules(&mut self, rules: &[Spanned<raw::Rule>]) -> Vec<Rule> {
+    /// Compiles one program step; `crew_of` gives a mission's crew size (to refuse a crewed test).
+    pub(crate) fn step(&mut self, s: &raw::Step, key: u64, crew_of: &dyn Fn(usize) -> Option<u32>) -> Option<Step> {
+        let mission = self.resolve("mission", &s.mission);
+        let prep = self.duration(&s.prep);
+        let repeat = self.count(s.repeat.as_ref(), 1, 1, 1000, "a repeat count from 1 to 1000");
+        let requires = s.requires.as_ref().map(|c| self.condition(c));
+        let test = match &s.test {
+            Some(t) => {
+                let ti = self.resolve("mission", t);
+                if let Some(ti) = ti
+                    && crew_of(ti).unwrap_or(0) > 0
+                {
+                    self.error(
+                        t.span(),
+                        format!("test mission `{}` carries a crew", t.get_ref()),
+                        "an uncrewed mission (`crew = 0`)",
+                    );
+                }
+                Some(ti)
+            }
+            None => None,
+        };
+        Some(Step {
+            key,
+            mission: mission?,
+            name: s.name.clone(),
+            prep,
+            repeat,
+            requires: match requires {
+                Some(r) => Some(r?),
+                None => None,
+            },
+            test: match test {
+                Some(t) => Some(t?),
+                None => None,
+            },
+        })
+    }
+
+    pub(crate) fn rules(&mut self, rules: &[Spanned<raw::Rule>]) -> Vec<Rule> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for r in rules {
             let r = r.get_ref();
             self.check_id(&r.id);
             if seen.insert(r.id.get_ref().clone(), ()).is_some() {
-                self.error(
-                    r.id.span(),
-                    format!("rule `{}` is defined twice", r.id.get_ref()),
-                    "a unique rule id",
-                );
+                self.error(r.id.span(), format!("rule `{}` is defined twice", r.id.get_ref()), "a unique rule id");
             }
             let when = self.condition(&r.when);
-            let delay = self.number(
-                r.delay_days.as_ref(),
-                0.0,
-                0.0,
-                36_500.0,
-                "a delay from 0 to 36500 days",
-            );
+            let delay = self.number(r.delay_days.as_ref(), 0.0, 0.0, 36_500.0, "a delay from 0 to 36500 days");
             let effects: Vec<Option<Effect>> = r.effects.iter().map(|e| self.effect(e)).collect();
-            if let (Some(when), Some(effects)) =
-                (when, effects.into_iter().collect::<Option<Vec<_>>>())
-            {
-                out.push(Rule {
-                    id: r.id.get_ref().clone(),
-                    when,
-                    delay,
-                    text: r.text.clone(),
-                    effects,
-                });
+            if let (Some(when), Some(effects)) = (when, effects.into_iter().collect::<Option<Vec<_>>>()) {
+                out.push(Rule { id: r.id.get_ref().clone(), when, delay, text: r.text.clone(), effects });
             }
         }
         out
@@ -978,11 +873,7 @@ impl Compiler {
         let agency = match (&e.agency, needs_agency) {
             (Some(a), true) => self.resolve("agency", a),
             (None, true) => {
-                self.error(
-                    span.clone(),
-                    format!("effect `{action}` needs `agency`"),
-                    "`agency = \"...\"`",
-                );
+                self.error(span.clone(), format!("effect `{action}` needs `agency`"), "`agency = \"...\"`");
                 None
             }
             (Some(a), false) => {
@@ -998,11 +889,7 @@ impl Compiler {
         let program = match (&e.program, needs_agency) {
             (Some(p), false) => self.resolve("program", p),
             (None, false) => {
-                self.error(
-                    span.clone(),
-                    format!("effect `{action}` needs `program`"),
-                    "`program = \"...\"`",
-                );
+                self.error(span.clone(), format!("effect `{action}` needs `program`"), "`program = \"...\"`");
                 None
             }
             (Some(p), true) => {
@@ -1018,19 +905,11 @@ impl Compiler {
         let scale = match (&e.scale, needs_scale) {
             (Some(s), true) => Some(self.required(s, 0.0, 100.0, "a scale factor from 0 to 100")),
             (None, true) => {
-                self.error(
-                    span,
-                    format!("effect `{action}` needs `scale`"),
-                    "`scale = 1.3`",
-                );
+                self.error(span, format!("effect `{action}` needs `scale`"), "`scale = 1.3`");
                 None
             }
             (Some(s), false) => {
-                self.error(
-                    s.span(),
-                    format!("effect `{action}` takes no `scale`"),
-                    "no `scale`",
-                );
+                self.error(s.span(), format!("effect `{action}` takes no `scale`"), "no `scale`");
                 None
             }
             (None, false) => Some(1.0),
@@ -1073,12 +952,7 @@ fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
     let deps: Vec<Vec<usize>> = programs.iter().map(prerequisites).collect();
     // 0 = unvisited, 1 = on the current path, 2 = finished.
     let mut state = vec![0u8; programs.len()];
-    fn visit(
-        p: usize,
-        deps: &[Vec<usize>],
-        state: &mut [u8],
-        path: &mut Vec<usize>,
-    ) -> Option<Vec<usize>> {
+    fn visit(p: usize, deps: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
         state[p] = 1;
         path.push(p);
         for &d in &deps[p] {
@@ -1098,13 +972,7 @@ fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
         state[p] = 2;
         None
     }
-    (0..programs.len()).find_map(|p| {
-        if state[p] == 0 {
-            visit(p, &deps, &mut state, &mut Vec::new())
-        } else {
-            None
-        }
-    })
+    (0..programs.len()).find_map(|p| if state[p] == 0 { visit(p, &deps, &mut state, &mut Vec::new()) } else { None })
 }
 
 /// The names a condition may use, looked up in the compiler's tables.
@@ -1116,10 +984,7 @@ fn lookup(map: &HashMap<String, usize>, kind: &str, name: &str) -> Result<usize,
     map.get(name).copied().ok_or_else(|| {
         let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
         known.sort();
-        format!(
-            "unknown {kind} `{name}`; expected one of: {}",
-            known.join(", ")
-        )
+        format!("unknown {kind} `{name}`; expected one of: {}", known.join(", "))
     })
 }
 

@@ -181,6 +181,12 @@ pub struct World {
     /// `alive[a][i]`: roster member `i` of agency `a` is alive.
     pub alive: Vec<Vec<bool>>,
     pub vehicles: Vec<VehicleState>,
+    /// Multiplier on each vehicle's true failure probability (divergences change it).
+    pub reliability_scale: Vec<f64>,
+    /// Flights launched per mission (a forced event may name "the mission's second flight").
+    pub mission_flights: Vec<u32>,
+    /// Whether each forced event of the scenario happened in this timeline.
+    pub forced_hits: Vec<bool>,
     pub programs: Vec<ProgramState>,
     pub fired: Vec<bool>,
     /// Rules that fired with a delay: (day their effects apply, rule).
@@ -228,20 +234,22 @@ impl World {
             vs.last_launch = -NEVER;
             vs.belief.clone_from(&v.prior);
         }
+        refill(&mut self.reliability_scale, sc.vehicles.len(), 1.0);
+        refill(&mut self.mission_flights, sc.missions.len(), 0);
+        refill(&mut self.forced_hits, sc.forced.len(), false);
         self.programs.clear();
-        self.programs
-            .extend(sc.programs.iter().map(|_| ProgramState {
-                status: Status::NotStarted,
-                step: 0,
-                successes: 0,
-                attempt: 0,
-                pace: 1.0,
-                next: NEVER,
-                cancel_on_landing: false,
-                flight: Flight::NONE,
-                started: NEVER,
-                ended: NEVER,
-            }));
+        self.programs.extend(sc.programs.iter().map(|_| ProgramState {
+            status: Status::NotStarted,
+            step: 0,
+            successes: 0,
+            attempt: 0,
+            pace: 1.0,
+            next: NEVER,
+            cancel_on_landing: false,
+            flight: Flight::NONE,
+            started: NEVER,
+            ended: NEVER,
+        }));
         refill(&mut self.fired, sc.rules.len(), false);
         self.pending_effects.clear();
         self.wake_idx = 0;
@@ -285,12 +293,8 @@ impl World {
             Cond::Cancelled { program } => self.programs[*program].status == Status::Cancelled,
             Cond::After { day } => self.t >= *day,
             Cond::CrewLost { agency, op, n } => op.holds(self.crew_lost[*agency] as f64, *n),
-            Cond::Flights { vehicle, op, n } => {
-                op.holds(self.vehicles[*vehicle].flights as f64, *n)
-            }
-            Cond::Failures { vehicle, op, n } => {
-                op.holds(self.vehicles[*vehicle].failures as f64, *n)
-            }
+            Cond::Flights { vehicle, op, n } => op.holds(self.vehicles[*vehicle].flights as f64, *n),
+            Cond::Failures { vehicle, op, n } => op.holds(self.vehicles[*vehicle].failures as f64, *n),
             Cond::Not(c) => !self.holds(c),
             Cond::And(cs) => cs.iter().all(|c| self.holds(c)),
             Cond::Or(cs) => cs.iter().any(|c| self.holds(c)),

@@ -5,58 +5,25 @@ use assert_cmd::Command;
 /// (fixture, `line:col` the error must point at, words the message must contain).
 const CASES: &[(&str, &str, &str)] = &[
     ("syntax-error.toml", ":3:20:", "invalid basic string"),
-    (
-        "unknown-vehicle.toml",
-        ":62:11:",
-        "unknown vehicle `blue-rockt`",
-    ),
-    (
-        "unknown-milestone-in-condition.toml",
-        ":92:15:",
-        "unknown milestone `crewed_orbt`",
-    ),
+    ("unknown-vehicle.toml", ":62:11:", "unknown vehicle `blue-rockt`"),
+    ("unknown-milestone-in-condition.toml", ":92:15:", "unknown milestone `crewed_orbt`"),
     ("negative-duration.toml", ":88:24:", "-300 is out of range"),
-    (
-        "probability-above-one.toml",
-        ":46:8:",
-        "1.5 is out of range",
-    ),
-    (
-        "cyclic-prerequisites.toml",
-        ":67:6:",
-        "cyclic prerequisites: red-program → blue-program → red-program",
-    ),
+    ("probability-above-one.toml", ":46:8:", "1.5 is out of range"),
+    ("cyclic-prerequisites.toml", ":67:6:", "cyclic prerequisites: red-program → blue-program → red-program"),
     ("empty.toml", ":1:1:", "missing field `scenario`"),
-    (
-        "binary-garbage.toml",
-        "binary-garbage.toml",
-        "not UTF-8 text",
-    ),
+    ("binary-garbage.toml", "binary-garbage.toml", "not UTF-8 text"),
     ("unknown-key.toml", ":34:1:", "unknown field `leed_days`"),
     ("missing-key.toml", ":15:1:", "missing field `risk`"),
     ("bad-date.toml", ":6:7:", "invalid date"),
     ("end-before-start.toml", ":6:7:", "is not after the start"),
-    (
-        "unknown-family.toml",
-        ":32:10:",
-        "unknown launch-record family `Atlass`",
-    ),
-    (
-        "bad-condition-syntax.toml",
-        ":92:28:",
-        "found `RED`, expected `,`",
-    ),
+    ("unknown-family.toml", ":32:10:", "unknown launch-record family `Atlass`"),
+    ("bad-condition-syntax.toml", ":92:28:", "found `RED`, expected `,`"),
     ("wrong-type.toml", ":11:8:", "invalid type"),
 ];
 
 fn check(file: &str) -> (i32, String) {
     let path = format!("tests/fixtures/bad/{file}");
-    let out = Command::cargo_bin("starcity")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(["check", &path])
-        .output()
-        .unwrap();
+    let out = Command::cargo_bin("starcity").unwrap().env("NO_COLOR", "1").args(["check", &path]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     (out.status.code().unwrap_or(-1), stderr)
 }
@@ -68,19 +35,12 @@ fn every_broken_file_gives_a_located_error_and_a_clean_exit() {
         assert_eq!(code, 1, "{file}: exit code {code}, stderr:\n{stderr}");
         assert!(!stderr.contains("panicked"), "{file} panicked:\n{stderr}");
         // miette may wrap long lines: compare with line breaks and box drawing folded away.
-        let flat: String = stderr
-            .split_whitespace()
-            .filter(|w| *w != "│")
-            .collect::<Vec<_>>()
-            .join(" ");
+        let flat: String = stderr.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
         assert!(
             flat.contains(&format!("{file}{at}")) || (at == file && flat.contains(*file)),
             "{file}: no location {at} in:\n{stderr}"
         );
-        assert!(
-            flat.contains(words),
-            "{file}: missing `{words}` in:\n{stderr}"
-        );
+        assert!(flat.contains(words), "{file}: missing `{words}` in:\n{stderr}");
     }
 }
 

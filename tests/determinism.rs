@@ -11,10 +11,7 @@ fn scenario() -> Scenario {
 }
 
 fn on_threads(sc: &Scenario, threads: usize, seed: u64, n: u64) -> Summary {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool");
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
     pool.install(|| ensemble::run(sc, RunConfig { seed, timelines: n }, &AtomicU64::new(0)))
 }
 

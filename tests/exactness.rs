@@ -8,24 +8,14 @@ use starcity::scenario::Scenario;
 
 fn run(toml: &str, n: u64) -> (Scenario, Summary) {
     let sc = Scenario::from_toml("<test>", toml).expect("test scenario loads");
-    let s = ensemble::run(
-        &sc,
-        RunConfig {
-            seed: 7,
-            timelines: n,
-        },
-        &AtomicU64::new(0),
-    );
+    let s = ensemble::run(&sc, RunConfig { seed: 7, timelines: n }, &AtomicU64::new(0));
     (sc, s)
 }
 
 fn assert_close(what: &str, estimate: f64, exact: f64, n: u64) {
     let se = (exact * (1.0 - exact) / n as f64).sqrt().max(1e-12);
     let z = (estimate - exact) / se;
-    assert!(
-        z.abs() < 4.0,
-        "{what}: estimate {estimate:.5}, exact {exact:.5}, z = {z:.2}"
-    );
+    assert!(z.abs() < 4.0, "{what}: estimate {estimate:.5}, exact {exact:.5}, z = {z:.2}");
 }
 
 /// Two agencies, fixed schedules, Bernoulli phases with known probabilities.
@@ -171,10 +161,5 @@ fn geometric_attempts_and_crew_loss_match_closed_form() {
     );
     // P(at least one loss) = 1 - P(no failed launch kills): each attempt ends in a death with
     // probability 0.4 * 0.25 = 0.1 and in success with 0.6; deaths before success: 0.1 / 0.7.
-    assert_close(
-        "P(any loss)",
-        s.crew_lost_any[a] as f64 / n as f64,
-        0.1 / 0.7,
-        n,
-    );
+    assert_close("P(any loss)", s.crew_lost_any[a] as f64 / n as f64, 0.1 / 0.7, n);
 }

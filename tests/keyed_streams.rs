@@ -34,10 +34,7 @@ impl Observer for Recorder<'_> {
 }
 
 fn flights(sc: &Scenario, timeline: u64) -> Flights {
-    let mut rec = Recorder {
-        sc,
-        out: Flights::default(),
-    };
+    let mut rec = Recorder { sc, out: Flights::default() };
     let mut w = World::default();
     run_timeline(sc, 11, timeline, &mut w, &mut rec);
     rec.out
@@ -45,17 +42,10 @@ fn flights(sc: &Scenario, timeline: u64) -> Flights {
 
 #[test]
 fn changing_one_vehicle_leaves_other_vehicles_draws_alone() {
-    let base_text = builtin::find("tiny-race")
-        .expect("tiny-race is built in")
-        .toml;
-    let changed_text = base_text.replace(
-        "prior = { mean = 0.2, strength = 10 }",
-        "prior = { mean = 0.6, strength = 10 }",
-    );
-    assert_ne!(
-        base_text, changed_text,
-        "the test must actually change the red rocket"
-    );
+    let base_text = builtin::find("tiny-race").expect("tiny-race is built in").toml;
+    let changed_text =
+        base_text.replace("prior = { mean = 0.2, strength = 10 }", "prior = { mean = 0.6, strength = 10 }");
+    assert_ne!(base_text, changed_text, "the test must actually change the red rocket");
     let base = Scenario::from_toml("base", base_text).unwrap();
     let changed = Scenario::from_toml("changed", &changed_text).unwrap();
 
@@ -66,10 +56,7 @@ fn changing_one_vehicle_leaves_other_vehicles_draws_alone() {
         for ((id, n), failed) in &a.0 {
             match b.0.get(&(id.clone(), *n)) {
                 Some(other) if id == "blue-rocket" => {
-                    assert_eq!(
-                        failed, other,
-                        "timeline {t}: blue flight {n} changed when only red changed"
-                    );
+                    assert_eq!(failed, other, "timeline {t}: blue flight {n} changed when only red changed");
                     compared += 1;
                 }
                 Some(other) if other != failed => red_differs += 1,
@@ -77,12 +64,6 @@ fn changing_one_vehicle_leaves_other_vehicles_draws_alone() {
             }
         }
     }
-    assert!(
-        compared > 1_000,
-        "too few blue flights compared: {compared}"
-    );
-    assert!(
-        red_differs > 50,
-        "the change to the red rocket should change some red outcomes ({red_differs})"
-    );
+    assert!(compared > 1_000, "too few blue flights compared: {compared}");
+    assert!(red_differs > 50, "the change to the red rocket should change some red outcomes ({red_differs})");
 }

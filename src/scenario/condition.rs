@@ -114,20 +114,12 @@ pub struct CondError {
 /// Parses and resolves a condition.
 pub fn parse(text: &str, names: &dyn Names) -> Result<Cond, CondError> {
     let tokens = lex(text)?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        names,
-        len: text.len(),
-    };
+    let mut p = Parser { tokens, pos: 0, names, len: text.len() };
     let cond = p.or()?;
     if let Some(t) = p.peek() {
         return Err(CondError {
             at: t.at.clone(),
-            message: format!(
-                "unexpected `{}` after a complete condition; expected `and`, `or` or the end",
-                t.text
-            ),
+            message: format!("unexpected `{}` after a complete condition; expected `and`, `or` or the end", t.text),
         });
     }
     Ok(cond)
@@ -157,11 +149,7 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
     while i < bytes.len() {
         let c = bytes[i];
         let start = i;
-        let single = |tok: Tok| Token {
-            tok,
-            text: (c as char).to_string(),
-            at: start..start + 1,
-        };
+        let single = |tok: Tok| Token { tok, text: (c as char).to_string(), at: start..start + 1 };
         match c {
             b' ' | b'\t' | b'\n' | b'\r' => i += 1,
             b'(' => {
@@ -188,17 +176,12 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
                     _ => {
                         return Err(CondError {
                             at: start..start + 1,
-                            message: "expected a comparison `>=`, `>`, `<=`, `<`, `==` or `!=`"
-                                .into(),
+                            message: "expected a comparison `>=`, `>`, `<=`, `<`, `==` or `!=`".into(),
                         });
                     }
                 };
                 let len = if two { 2 } else { 1 };
-                out.push(Token {
-                    tok: Tok::Op(op),
-                    text: text[start..start + len].into(),
-                    at: start..start + len,
-                });
+                out.push(Token { tok: Tok::Op(op), text: text[start..start + len].into(), at: start..start + len });
                 i += len;
             }
             _ if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' => {
@@ -213,11 +196,7 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
                     Ok(n) if !word.contains('-') || word.starts_with('-') => Tok::Number(n),
                     _ => Tok::Word,
                 };
-                out.push(Token {
-                    tok,
-                    text: word.into(),
-                    at: start..i,
-                });
+                out.push(Token { tok, text: word.into(), at: start..i });
             }
             _ => {
                 let ch = text[start..].chars().next().unwrap_or('?');
@@ -261,10 +240,7 @@ impl Parser<'_> {
         if std::mem::discriminant(&t.tok) == std::mem::discriminant(&tok) {
             Ok(t)
         } else {
-            Err(CondError {
-                at: t.at,
-                message: format!("found `{}`, expected {expected}", t.text),
-            })
+            Err(CondError { at: t.at, message: format!("found `{}`, expected {expected}", t.text) })
         }
     }
 
@@ -278,11 +254,7 @@ impl Parser<'_> {
             self.pos += 1;
             parts.push(self.and()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap_or(Cond::False)
-        } else {
-            Cond::Or(parts)
-        })
+        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Cond::False) } else { Cond::Or(parts) })
     }
 
     fn and(&mut self) -> Result<Cond, CondError> {
@@ -291,11 +263,7 @@ impl Parser<'_> {
             self.pos += 1;
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 {
-            parts.pop().unwrap_or(Cond::True)
-        } else {
-            Cond::And(parts)
-        })
+        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Cond::True) } else { Cond::And(parts) })
     }
 
     fn unary(&mut self) -> Result<Cond, CondError> {
@@ -313,20 +281,14 @@ impl Parser<'_> {
     }
 
     /// One argument: a name, resolved with `f`, with the error pointing at the name.
-    fn arg(
-        &mut self,
-        what: &str,
-        f: impl Fn(&dyn Names, &str) -> Result<usize, String>,
-    ) -> Result<usize, CondError> {
+    fn arg(&mut self, what: &str, f: impl Fn(&dyn Names, &str) -> Result<usize, String>) -> Result<usize, CondError> {
         let t = self.expect(Tok::Word, what)?;
         f(self.names, &t.text).map_err(|message| CondError { at: t.at, message })
     }
 
     fn comparison(&mut self) -> Result<(Op, f64), CondError> {
         let op = match self.next("a comparison such as `>= 1`")? {
-            Token {
-                tok: Tok::Op(op), ..
-            } => op,
+            Token { tok: Tok::Op(op), .. } => op,
             t => {
                 return Err(CondError {
                     at: t.at,
@@ -335,22 +297,13 @@ impl Parser<'_> {
             }
         };
         match self.next("a number")? {
-            Token {
-                tok: Tok::Number(n),
-                ..
-            } => Ok((op, n)),
-            t => Err(CondError {
-                at: t.at,
-                message: format!("found `{}`, expected a number", t.text),
-            }),
+            Token { tok: Tok::Number(n), .. } => Ok((op, n)),
+            t => Err(CondError { at: t.at, message: format!("found `{}`, expected a number", t.text) }),
         }
     }
 
     fn atom(&mut self) -> Result<Cond, CondError> {
-        let head = self.expect(
-            Tok::Word,
-            "a condition such as `reached(USA, crewed_orbit)`",
-        )?;
+        let head = self.expect(Tok::Word, "a condition such as `reached(USA, crewed_orbit)`")?;
         let simple = match head.text.as_str() {
             "true" => Some(Cond::True),
             "false" => Some(Cond::False),
@@ -369,62 +322,33 @@ impl Parser<'_> {
                 let a = self.arg("an agency id", agency)?;
                 self.expect(Tok::Comma, "`,`")?;
                 let m = self.arg("a milestone id", milestone)?;
-                Cond::Reached {
-                    agency: a,
-                    milestone: m,
-                }
+                Cond::Reached { agency: a, milestone: m }
             }
             "first" => {
                 let m = self.arg("a milestone id", milestone)?;
                 self.expect(Tok::Comma, "`,`")?;
                 let a = self.arg("an agency id", agency)?;
-                Cond::First {
-                    milestone: m,
-                    agency: a,
-                }
+                Cond::First { milestone: m, agency: a }
             }
-            "any" => Cond::Any {
-                milestone: self.arg("a milestone id", milestone)?,
-            },
-            "started" => Cond::Started {
-                program: self.arg("a program id", program)?,
-            },
-            "done" => Cond::Done {
-                program: self.arg("a program id", program)?,
-            },
-            "cancelled" => Cond::Cancelled {
-                program: self.arg("a program id", program)?,
-            },
+            "any" => Cond::Any { milestone: self.arg("a milestone id", milestone)? },
+            "started" => Cond::Started { program: self.arg("a program id", program)? },
+            "done" => Cond::Done { program: self.arg("a program id", program)? },
+            "cancelled" => Cond::Cancelled { program: self.arg("a program id", program)? },
             "after" => {
                 let t = self.expect(Tok::Word, "a date YYYY-MM-DD")?;
-                let day = self
-                    .names
-                    .day(&t.text)
-                    .map_err(|message| CondError { at: t.at, message })?;
+                let day = self.names.day(&t.text).map_err(|message| CondError { at: t.at, message })?;
                 Cond::After { day }
             }
             "crew_lost" | "flights" | "failures" => {
                 let (what, f): (&str, &dyn Fn(&dyn Names, &str) -> Result<usize, String>) =
-                    if head.text == "crew_lost" {
-                        ("an agency id", &agency)
-                    } else {
-                        ("a vehicle id", &vehicle)
-                    };
+                    if head.text == "crew_lost" { ("an agency id", &agency) } else { ("a vehicle id", &vehicle) };
                 let idx = self.arg(what, f)?;
                 self.expect(Tok::RParen, "`)`")?;
                 let (op, n) = self.comparison()?;
                 return Ok(match head.text.as_str() {
                     "crew_lost" => Cond::CrewLost { agency: idx, op, n },
-                    "flights" => Cond::Flights {
-                        vehicle: idx,
-                        op,
-                        n,
-                    },
-                    _ => Cond::Failures {
-                        vehicle: idx,
-                        op,
-                        n,
-                    },
+                    "flights" => Cond::Flights { vehicle: idx, op, n },
+                    _ => Cond::Failures { vehicle: idx, op, n },
                 });
             }
             other => {
@@ -448,72 +372,38 @@ mod tests {
     struct N;
     impl Names for N {
         fn agency(&self, s: &str) -> Result<usize, String> {
-            ["USA", "USSR"]
-                .iter()
-                .position(|x| *x == s)
-                .ok_or(format!("unknown agency `{s}`"))
+            ["USA", "USSR"].iter().position(|x| *x == s).ok_or(format!("unknown agency `{s}`"))
         }
         fn milestone(&self, s: &str) -> Result<usize, String> {
-            ["orbit", "landing"]
-                .iter()
-                .position(|x| *x == s)
-                .ok_or(format!("unknown milestone `{s}`"))
+            ["orbit", "landing"].iter().position(|x| *x == s).ok_or(format!("unknown milestone `{s}`"))
         }
         fn program(&self, s: &str) -> Result<usize, String> {
-            ["apollo"]
-                .iter()
-                .position(|x| *x == s)
-                .ok_or(format!("unknown program `{s}`"))
+            ["apollo"].iter().position(|x| *x == s).ok_or(format!("unknown program `{s}`"))
         }
         fn vehicle(&self, s: &str) -> Result<usize, String> {
-            ["N1"]
-                .iter()
-                .position(|x| *x == s)
-                .ok_or(format!("unknown vehicle `{s}`"))
+            ["N1"].iter().position(|x| *x == s).ok_or(format!("unknown vehicle `{s}`"))
         }
         fn day(&self, s: &str) -> Result<f64, String> {
-            if s == "1970-01-01" {
-                Ok(100.0)
-            } else {
-                Err(format!("bad date `{s}`"))
-            }
+            if s == "1970-01-01" { Ok(100.0) } else { Err(format!("bad date `{s}`")) }
         }
     }
 
     #[test]
     fn parses_precedence_and_atoms() {
-        let c = parse(
-            "first(landing, USSR) and not crew_lost(USSR) > 0 or done(apollo)",
-            &N,
-        )
-        .unwrap();
+        let c = parse("first(landing, USSR) and not crew_lost(USSR) > 0 or done(apollo)", &N).unwrap();
         assert_eq!(
             c,
             Cond::Or(vec![
                 Cond::And(vec![
-                    Cond::First {
-                        milestone: 1,
-                        agency: 1
-                    },
-                    Cond::Not(Box::new(Cond::CrewLost {
-                        agency: 1,
-                        op: Op::Gt,
-                        n: 0.0
-                    })),
+                    Cond::First { milestone: 1, agency: 1 },
+                    Cond::Not(Box::new(Cond::CrewLost { agency: 1, op: Op::Gt, n: 0.0 })),
                 ]),
                 Cond::Done { program: 0 },
             ])
         );
         assert_eq!(
             parse("failures(N1) >= 4 and after(1970-01-01)", &N).unwrap(),
-            Cond::And(vec![
-                Cond::Failures {
-                    vehicle: 0,
-                    op: Op::Ge,
-                    n: 4.0
-                },
-                Cond::After { day: 100.0 }
-            ])
+            Cond::And(vec![Cond::Failures { vehicle: 0, op: Op::Ge, n: 4.0 }, Cond::After { day: 100.0 }])
         );
     }
 

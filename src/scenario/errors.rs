@@ -23,19 +23,9 @@ pub struct LoadError {
 }
 
 impl LoadError {
-    pub fn new(
-        origin: &str,
-        src: &Arc<String>,
-        span: Range<usize>,
-        message: String,
-        expected: String,
-    ) -> Self {
+    pub fn new(origin: &str, src: &Arc<String>, span: Range<usize>, message: String, expected: String) -> Self {
         let (line, col) = line_col(src, span.start);
-        let len = span
-            .end
-            .saturating_sub(span.start)
-            .max(1)
-            .min(src.len().saturating_sub(span.start).max(0));
+        let len = span.end.saturating_sub(span.start).max(1).min(src.len().saturating_sub(span.start).max(0));
         LoadError {
             location: format!("{origin}:{line}:{col}"),
             message,
@@ -69,37 +59,19 @@ pub struct LoadErrors {
 impl LoadErrors {
     pub fn new(origin: &str, errors: Vec<LoadError>) -> Self {
         let errors = if errors.is_empty() {
-            vec![LoadError::whole(
-                origin,
-                "the scenario could not be compiled".into(),
-            )]
+            vec![LoadError::whole(origin, "the scenario could not be compiled".into())]
         } else {
             errors
         };
-        LoadErrors {
-            origin: origin.to_string(),
-            errors,
-        }
+        LoadErrors { origin: origin.to_string(), errors }
     }
 
     pub fn io(origin: &str, e: &std::io::Error) -> Self {
-        Self::new(
-            origin,
-            vec![LoadError::whole(
-                origin,
-                format!("cannot read the file: {e}"),
-            )],
-        )
+        Self::new(origin, vec![LoadError::whole(origin, format!("cannot read the file: {e}"))])
     }
 
     pub fn not_text(origin: &str) -> Self {
-        Self::new(
-            origin,
-            vec![LoadError::whole(
-                origin,
-                "the file is not UTF-8 text; expected a TOML file".into(),
-            )],
-        )
+        Self::new(origin, vec![LoadError::whole(origin, "the file is not UTF-8 text; expected a TOML file".into())])
     }
 
     /// A TOML syntax or shape error (missing key, wrong type, unknown key).
@@ -113,10 +85,7 @@ impl LoadErrors {
         } else {
             "valid TOML in the shape of docs/scenario-format.md".to_string()
         };
-        Self::new(
-            origin,
-            vec![LoadError::new(origin, src, span, message, expected)],
-        )
+        Self::new(origin, vec![LoadError::new(origin, src, span, message, expected)])
     }
 
     /// One line per error, `file:line:col: message (expected …)`, for plain-text output.
@@ -136,12 +105,7 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = src.get(..offset).unwrap_or(src);
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 

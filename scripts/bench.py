@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Measures the engine: throughput per core, scaling from 1 to 2 threads, and memory against N.
+
+Run from the repository root: `python3 scripts/bench.py` (builds the release binary first).
+Every figure is printed as a ratio against a reference run made in the same script, on the same
+machine, a moment earlier: never a bare wall-clock against a fixed number.
+
+  throughput  timelines/s with --threads 1 on the default scenario (target: >= 20,000)
+  scaling     timelines/s with --threads 2 over --threads 1          (target: >= 1.8)
+  memory      peak RSS of `run -n 1000000` over `run -n 10000`       (target: <= 1.5)
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+BIN = os.path.join("target", "release", "starcity")
+
+
+def run(args):
+    """Runs the binary, returns (wall seconds, peak RSS in KiB) of that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"starcity {' '.join(args)} failed with status {status}")
+    return wall, usage.ru_maxrss
+
+
+def best_of(k, args):
+    return min(run(args)[0] for _ in range(k))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenario", default="space-race")
+    p.add_argument("-n", type=int, default=100_000, help="timelines for the throughput runs")
+    p.add_argument("--big", type=int, default=1_000_000, help="timelines for the memory run")
+    p.add_argument("--repeat", type=int, default=3)
+    a = p.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], check=True)
+
+    # Loading the scenario (fitting priors on the record) is a fixed cost: measure it with a
+    # one-timeline run and subtract it, so the figures are the engine's.
+    fixed = best_of(a.repeat, ["run", a.scenario, "-n", "1", "--threads", "1", "-q", "--json"])
+    t1 = best_of(a.repeat, ["run", a.scenario, "-n", str(a.n), "--threads", "1", "-q", "--json"]) - fixed
+    t2 = best_of(a.repeat, ["run", a.scenario, "-n", str(a.n), "--threads", "2", "-q", "--json"]) - fixed
+    per_core = a.n / t1
+    scaling = t1 / t2
+    _, rss_small = run(["run", a.scenario, "-n", "10000", "-q", "--json"])
+    _, rss_big = run(["run", a.scenario, "-n", str(a.big), "-q", "--json"])
+    mem_ratio = rss_big / rss_small
+
+    print(f"scenario {a.scenario}, {os.cpu_count()} cores; load cost {fixed * 1000:.0f} ms subtracted")
+    print(f"throughput, 1 thread : {per_core:>12,.0f} timelines/s   (target >= 20,000: {'ok' if per_core >= 20_000 else 'MISSED'})")
+    print(f"scaling, 2 threads   : {scaling:>12.2f} x            (target >= 1.8: {'ok' if scaling >= 1.8 else 'MISSED'})")
+    print(f"memory, n={a.big:,} vs 10,000: {rss_big / 1024:.1f} MiB vs {rss_small / 1024:.1f} MiB = {mem_ratio:.2f} x"
+          f"   (target <= 1.5: {'ok' if mem_ratio <= 1.5 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
