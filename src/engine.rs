@@ -123,7 +123,10 @@ impl<O: Observer> Engine<'_, O> {
                     let (_, rule) = self.w.pending_effects.swap_remove(i);
                     self.apply_effects(rule);
                 }
-                Next::Wake => self.w.wake_idx += 1,
+                Next::Wake => {
+                    self.w.wake_idx += 1;
+                    self.w.dirty = true;
+                }
                 Next::Era => {
                     self.snapshot_era();
                     continue;
@@ -182,6 +185,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         ps.started = self.w.t;
         ps.status = Status::Waiting;
+        self.w.dirty = true;
         ps.next = NEVER;
         self.obs.event(self.w, Event::ProgramStarted { program: p });
         self.begin_prep(p, 0.0);
@@ -202,7 +206,8 @@ impl<O: Observer> Engine<'_, O> {
             return;
         }
         let level = self.w.budget(self.sc, prog.agency).max(1e-3);
-        let scale = ps.pace / level.powf(self.sc.elasticity);
+        let funding = if self.sc.elasticity == 1.0 { level } else { level.powf(self.sc.elasticity) };
+        let scale = ps.pace / funding;
         let u = self.noise.uniform(Kind::Prep, prog.key, ps.step as u64, ps.attempt as u64);
         let days = step.prep.quantile(u, scale);
         let ps = &mut self.w.programs[p];
@@ -259,6 +264,8 @@ impl<O: Observer> Engine<'_, O> {
             return;
         }
         self.resolve_phases(&mut flight);
+        // Flight counts are visible to `flights(..)` conditions.
+        self.w.dirty |= self.sc.counts_flights;
         let ps = &mut self.w.programs[p];
         ps.attempt += 1;
         ps.status = Status::Flying;
@@ -366,6 +373,7 @@ impl<O: Observer> Engine<'_, O> {
         let flight = self.w.programs[p].flight;
         let m = &self.sc.missions[flight.mission];
         let failed_phase = flight.end.failed_phase();
+        self.w.dirty = true;
         self.learn(&flight);
         // Milestones of the phases that succeeded, dated by their phase.
         let succeeded = failed_phase.unwrap_or(m.phases.len());
@@ -454,6 +462,7 @@ impl<O: Observer> Engine<'_, O> {
         ps.status = status;
         ps.next = NEVER;
         ps.ended = self.w.t;
+        self.w.dirty = true;
         ps.cancel_on_landing = false;
         let event = if status == Status::Done {
             Event::ProgramDone { program: p }
@@ -475,6 +484,10 @@ impl<O: Observer> Engine<'_, O> {
     /// resume or are cancelled. Bounded, since each pass must change something to go on and each
     /// rule fires at most once and each program only moves forward.
     fn settle(&mut self) {
+        if !self.w.dirty {
+            return;
+        }
+        self.w.dirty = false;
         for _ in 0..64 {
             let mut changed = false;
             for (r, rule) in self.sc.rules.iter().enumerate() {
@@ -522,6 +535,7 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     fn apply_effects(&mut self, rule: usize) {
+        self.w.dirty = true;
         for effect in &self.sc.rules[rule].effects {
             match *effect {
                 Effect::Budget { agency, scale } => self.w.budget_scale[agency] *= scale,

@@ -47,6 +47,8 @@ pub struct Scenario {
     pub eras: Vec<Era>,
     /// Every day at which some `after(..)` condition flips, sorted: the engine wakes up then.
     pub wake_days: Vec<f64>,
+    /// Some condition counts flights (`flights(..)`): launches must trigger re-evaluation.
+    pub counts_flights: bool,
     /// Events whose outcome a divergence forces (empty in a plain scenario).
     pub forced: Vec<Forced>,
     /// What each applied divergence did, for reports.
@@ -312,6 +314,15 @@ impl Scenario {
         for r in &self.rules {
             r.when.days(&mut days);
         }
+        let mut conds: Vec<&Cond> = self.rules.iter().map(|r| &r.when).collect();
+        for p in &self.programs {
+            if let Start::When(c) = &p.start {
+                conds.push(c);
+            }
+            conds.extend(p.cancel.iter());
+            conds.extend(p.steps.iter().filter_map(|s| s.requires.as_ref()));
+        }
+        self.counts_flights = conds.iter().any(|c| c.counts_flights());
         days.retain(|d| *d > 0.0);
         days.sort_by(f64::total_cmp);
         days.dedup();
@@ -469,6 +480,7 @@ impl Compiler {
             rules,
             eras,
             wake_days: Vec::new(),
+            counts_flights: false,
             forced: Vec::new(),
             interventions: Vec::new(),
             divergences: Vec::new(),

@@ -193,6 +193,8 @@ pub struct World {
     pub pending_effects: Vec<(f64, usize)>,
     pub wake_idx: usize,
     pub era_idx: usize,
+    /// Something a condition can see has changed since conditions were last evaluated.
+    pub dirty: bool,
     pub eras: Vec<EraState>,
 }
 
@@ -254,6 +256,7 @@ impl World {
         self.pending_effects.clear();
         self.wake_idx = 0;
         self.era_idx = 0;
+        self.dirty = true;
         self.eras.resize_with(sc.eras.len(), EraState::default);
     }
 

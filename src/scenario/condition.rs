@@ -82,6 +82,16 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// Whether the condition reads flight counts (launches then matter to it).
+    pub fn counts_flights(&self) -> bool {
+        match self {
+            Cond::Flights { .. } => true,
+            Cond::Not(c) => c.counts_flights(),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().any(|c| c.counts_flights()),
+            _ => false,
+        }
+    }
+
     /// Every day at which an `after(..)` atom in this condition flips, so the engine can wake up
     /// then (a date alone changes nothing else in the world).
     pub fn days(&self, out: &mut Vec<f64>) {
