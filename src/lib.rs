@@ -2,4 +2,6 @@
 //!
 //! See `ARCHITECTURE.md` for the bird's-eye view and the code map.
 
+pub mod calibrate;
+pub mod record;
 pub mod reliability;

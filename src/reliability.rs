@@ -89,7 +89,12 @@ impl Posterior {
             *w = (*w - max).exp();
         }
         let growth = (0..GROWTH_TABLE as u32).map(|n| hyper.growth(n)).collect();
-        let mut p = Posterior { hyper, q0, weight, growth };
+        let mut p = Posterior {
+            hyper,
+            q0,
+            weight,
+            growth,
+        };
         p.normalise();
         p
     }
@@ -120,7 +125,12 @@ impl Posterior {
     #[inline]
     pub fn predict(&self, n: u32) -> f64 {
         let g = self.growth_at(n);
-        self.weight.iter().zip(&self.q0).map(|(w, q0)| w * q0).sum::<f64>() * g
+        self.weight
+            .iter()
+            .zip(&self.q0)
+            .map(|(w, q0)| w * q0)
+            .sum::<f64>()
+            * g
     }
 
     /// Mean of `q0` under the posterior.
@@ -169,7 +179,11 @@ impl Posterior {
 
 /// The q0 interval that grid cell `i` stands for: halfway to its neighbours.
 fn cell_bounds(q0: &[f64; GRID], i: usize) -> (f64, f64) {
-    let lo = if i == 0 { q0[0] * 0.5 } else { 0.5 * (q0[i - 1] + q0[i]) };
+    let lo = if i == 0 {
+        q0[0] * 0.5
+    } else {
+        0.5 * (q0[i - 1] + q0[i])
+    };
     let hi = if i == GRID - 1 {
         0.5 * (q0[i] + 1.0)
     } else {
@@ -182,11 +196,255 @@ fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fitting the hyper-parameters on a launch record (empirical Bayes, prequential).
+// ---------------------------------------------------------------------------------------------
+
+use crate::record::{Launch, Record};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Fewest launches before a cut-off on which [`fit_hyper`] will fit the four hyper-parameters.
+///
+/// Below this the prequential likelihood is too flat to say anything about `kappa`, `rho` and
+/// `tau` (30 launches is about one year of the 1958 record), so the caller must use a stated
+/// judgement instead, e.g. [`Hyper::WEAK`].
+pub const MIN_FIT_LAUNCHES: usize = 30;
+
+impl Hyper {
+    /// A weak, stated-as-judgement prior used where there is no data to fit on (the first
+    /// launches of a record, before [`MIN_FIT_LAUNCHES`] exist). It was set before any score was
+    /// computed: a new family's first-flight failure probability is "anything", mean 1/2 and
+    /// `Beta(1, 1)`-wide; mature families fail half as often as new ones, over about ten flights.
+    pub const WEAK: Hyper = Hyper {
+        mu: 0.5,
+        kappa: 2.0,
+        rho: 0.5,
+        tau: 10.0,
+    };
+}
+
+/// Bounds of the fitted hyper-parameters (inclusive), chosen wide enough that no fit on the
+/// embedded record sits on a bound except where noted in `docs/calibration.md`.
+pub const HYPER_BOUNDS: [(f64, f64); 4] = [
+    (0.01, 0.95),  // mu
+    (0.3, 300.0),  // kappa
+    (0.01, 0.999), // rho
+    (0.3, 300.0),  // tau
+];
+
+/// The one-step-ahead reliability state of every family: the posterior after its flights so far
+/// and the number of those flights. The engine's vehicle priors, [`fit_hyper`]'s objective and
+/// `starcity calibrate`'s predictions all come from this one replay.
+#[derive(Debug, Clone)]
+pub struct FamilyStates {
+    template: Posterior,
+    states: HashMap<String, (Posterior, u32)>,
+}
+
+impl FamilyStates {
+    /// No flights seen yet; every family starts from the population prior of `hyper`.
+    pub fn new(hyper: Hyper) -> Self {
+        FamilyStates {
+            template: Posterior::new(hyper),
+            states: HashMap::new(),
+        }
+    }
+
+    /// The hyper-parameters in use.
+    pub fn hyper(&self) -> Hyper {
+        self.template.hyper()
+    }
+
+    /// Predicted failure probability of `family`'s next flight, given the flights seen so far.
+    pub fn predict(&self, family: &str) -> f64 {
+        match self.states.get(family) {
+            Some((p, n)) => p.predict(*n),
+            None => self.template.predict(0),
+        }
+    }
+
+    /// Records the outcome of `family`'s next flight.
+    pub fn observe(&mut self, family: &str, failed: bool) {
+        let template = &self.template;
+        let (p, n) = self
+            .states
+            .entry(family.to_string())
+            .or_insert_with(|| (template.clone(), 0));
+        p.observe(*n, failed);
+        *n += 1;
+    }
+
+    /// The posterior of `family` and its number of flights so far (the prior and 0 if unseen).
+    pub fn get(&self, family: &str) -> (Posterior, u32) {
+        self.states
+            .get(family)
+            .cloned()
+            .unwrap_or_else(|| (self.template.clone(), 0))
+    }
+
+    /// Replays `launches` in order.
+    pub fn replay(&mut self, launches: &[Launch]) {
+        for l in launches {
+            self.observe(&l.family, l.outcome.failed());
+        }
+    }
+}
+
+/// Prequential (one-step-ahead) log-likelihood of `launches` under `hyper`: the sum over launches,
+/// in order, of the log of the probability the model gave the observed outcome before seeing it.
+pub fn prequential_log_lik(launches: &[Launch], hyper: Hyper) -> f64 {
+    // Families are indexed once so that the objective, evaluated a few hundred times per fit,
+    // does no hashing.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let ids: Vec<usize> = launches
+        .iter()
+        .map(|l| {
+            let k = index.len();
+            *index.entry(l.family.as_str()).or_insert(k)
+        })
+        .collect();
+    let template = Posterior::new(hyper);
+    let mut states: Vec<(Posterior, u32)> = vec![(template, 0); index.len()];
+    let mut ll = 0.0;
+    for (l, &id) in launches.iter().zip(&ids) {
+        let (p, n) = &mut states[id];
+        let q = p.predict(*n).clamp(1e-12, 1.0 - 1e-12);
+        let failed = l.outcome.failed();
+        ll += if failed { q.ln() } else { (1.0 - q).ln() };
+        p.observe(*n, failed);
+        *n += 1;
+    }
+    ll
+}
+
+/// Empirical-Bayes fit of `(mu, kappa, rho, tau)`: maximises the prequential log-likelihood of all
+/// launches of `record` strictly before `before`.
+///
+/// Why prequential rather than marginal likelihood: it is the very score `calibrate` reports, it
+/// needs nothing but the model's own predictions, and it rewards exactly what the engine uses the
+/// model for (predicting the next flight). The search is a deterministic coordinate search in
+/// `(logit mu, ln kappa, logit rho, ln tau)` within [`HYPER_BOUNDS`], shrinking its step until it
+/// is below 0.01 in those units.
+///
+/// Errors when fewer than [`MIN_FIT_LAUNCHES`] launches precede `before`. Fits on the embedded
+/// record are cached by date (the engine calls this at every scenario load).
+pub fn fit_hyper(record: &Record, before: NaiveDate) -> Result<Hyper, String> {
+    let data = record.before(before);
+    if data.len() < MIN_FIT_LAUNCHES {
+        return Err(format!(
+            "only {} launches before {before}; at least {MIN_FIT_LAUNCHES} are needed to fit the reliability model",
+            data.len()
+        ));
+    }
+    let embedded = std::ptr::eq(record, Record::embedded());
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<NaiveDate, Hyper>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(h) = embedded
+        .then(|| cache.lock().ok().and_then(|c| c.get(&before).copied()))
+        .flatten()
+    {
+        return Ok(h);
+    }
+    let h = fit_launches(data);
+    if let (true, Ok(mut c)) = (embedded, cache.lock()) {
+        c.insert(before, h);
+    }
+    Ok(h)
+}
+
+/// The coordinate search behind [`fit_hyper`], on a slice of launches.
+pub(crate) fn fit_launches(data: &[Launch]) -> Hyper {
+    fn to_hyper(x: &[f64; 4]) -> Hyper {
+        Hyper {
+            mu: sigmoid(x[0]),
+            kappa: x[1].exp(),
+            rho: sigmoid(x[2]),
+            tau: x[3].exp(),
+        }
+    }
+    let bounds: [(f64, f64); 4] = [
+        (logit(HYPER_BOUNDS[0].0), logit(HYPER_BOUNDS[0].1)),
+        (HYPER_BOUNDS[1].0.ln(), HYPER_BOUNDS[1].1.ln()),
+        (logit(HYPER_BOUNDS[2].0), logit(HYPER_BOUNDS[2].1)),
+        (HYPER_BOUNDS[3].0.ln(), HYPER_BOUNDS[3].1.ln()),
+    ];
+    let start = Hyper::WEAK;
+    let mut x = [
+        logit(start.mu),
+        start.kappa.ln(),
+        logit(start.rho),
+        start.tau.ln(),
+    ];
+    let mut best = prequential_log_lik(data, to_hyper(&x));
+    let mut step = 1.0;
+    while step > 0.01 {
+        let mut improved = false;
+        for i in 0..4 {
+            for k in [-2.0, -1.0, 1.0, 2.0] {
+                let mut y = x;
+                y[i] = (x[i] + k * step).clamp(bounds[i].0, bounds[i].1);
+                if y[i] == x[i] {
+                    continue;
+                }
+                let ll = prequential_log_lik(data, to_hyper(&y));
+                if ll > best + 1e-9 {
+                    best = ll;
+                    x = y;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            step *= 0.5;
+        }
+    }
+    to_hyper(&x)
+}
+
+/// A family's reliability posterior after its flights strictly before `before`, and the number of
+/// those flights (so the engine continues the growth curve from there).
+///
+/// `None` if the family never appears in the record; a family that exists but has not flown
+/// before `before` gets the fresh population prior and 0.
+pub fn family_prior(
+    record: &Record,
+    hyper: Hyper,
+    family: &str,
+    before: NaiveDate,
+) -> Option<(Posterior, u32)> {
+    if !record.has_family(family) {
+        return None;
+    }
+    let mut states = FamilyStates::new(hyper);
+    for l in record.before(before).iter().filter(|l| l.family == family) {
+        states.observe(&l.family, l.outcome.failed());
+    }
+    Some(states.get(family))
+}
+
+/// The family names in `record`, sorted, e.g. for "unknown family; valid names are …" errors.
+pub fn families(record: &Record) -> Vec<String> {
+    let mut f = record.family_names();
+    f.sort();
+    f
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const H: Hyper = Hyper { mu: 0.3, kappa: 4.0, rho: 0.2, tau: 10.0 };
+    const H: Hyper = Hyper {
+        mu: 0.3,
+        kappa: 4.0,
+        rho: 0.2,
+        tau: 10.0,
+    };
 
     #[test]
     fn prior_mean_matches_beta_mean() {
@@ -231,7 +489,14 @@ mod tests {
             p.observe(n, n % 2 == 0);
         }
         let k = 20_000;
-        let mean: f64 = (0..k).map(|i| p.sample_q0((i as f64 + 0.5) / k as f64)).sum::<f64>() / k as f64;
-        assert!((mean - p.mean_q0()).abs() < 0.01, "{mean} vs {}", p.mean_q0());
+        let mean: f64 = (0..k)
+            .map(|i| p.sample_q0((i as f64 + 0.5) / k as f64))
+            .sum::<f64>()
+            / k as f64;
+        assert!(
+            (mean - p.mean_q0()).abs() < 0.01,
+            "{mean} vs {}",
+            p.mean_q0()
+        );
     }
 }
