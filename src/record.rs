@@ -170,8 +170,11 @@ fn parse_row(row: &str) -> Result<Option<Launch>, String> {
             f.len()
         ));
     }
+    // chrono's `%Y` also takes "60-01-01" as the year 60; insist on the full ten characters.
     let date = NaiveDate::parse_from_str(fields[0], "%Y-%m-%d")
-        .map_err(|e| format!("bad date {:?} (expected YYYY-MM-DD): {e}", short(fields[0])))?;
+        .ok()
+        .filter(|_| fields[0].len() == 10)
+        .ok_or_else(|| format!("bad date {:?} (expected YYYY-MM-DD)", short(fields[0])))?;
     if fields[3].is_empty() {
         return Err("empty family".into());
     }
@@ -233,10 +236,10 @@ mod tests {
                     1960-01-02\tUSA\tThor\tThor\tX\texploded\n\
                     1960-01-02\tUSA\tThor\t\tX\tsuccess\n\
                     1960-01-03\tUSA\tThor\tThor\tX\tfailure\n";
-        let (r, errors) = Record::parse(text);
+        let (r, errors) = Record::parse(&format!("{text}60-01-01\tUSA\tThor\tThor\tX\tsuccess\n"));
         assert_eq!(r.launches.len(), 1);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![2, 3, 4, 5]);
+        assert_eq!(lines, vec![2, 3, 4, 5, 7]);
     }
 
     #[test]

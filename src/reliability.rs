@@ -499,4 +499,75 @@ mod tests {
             p.mean_q0()
         );
     }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    #[test]
+    fn fit_is_deterministic_and_inside_bounds() {
+        let r = Record::embedded();
+        let d = date("1961-05-25");
+        let a = fit_launches(r.before(d));
+        let b = fit_launches(r.before(d));
+        assert_eq!(a, b);
+        assert_eq!(fit_hyper(r, d), Ok(a));
+        for (v, (lo, hi)) in [a.mu, a.kappa, a.rho, a.tau].iter().zip(HYPER_BOUNDS) {
+            assert!(
+                *v >= lo * 0.999 && *v <= hi * 1.001,
+                "{v} not in [{lo}, {hi}]"
+            );
+        }
+    }
+
+    #[test]
+    fn fit_beats_a_coarse_grid_and_the_weak_prior() {
+        let r = Record::embedded();
+        let data = r.before(date("1961-05-25"));
+        let best = prequential_log_lik(data, fit_launches(data));
+        assert!(best > prequential_log_lik(data, Hyper::WEAK));
+        for mu in [0.3, 0.5, 0.7] {
+            for kappa in [1.0, 5.0, 50.0] {
+                for rho in [0.05, 0.3, 0.9] {
+                    for tau in [3.0, 30.0] {
+                        let h = Hyper {
+                            mu,
+                            kappa,
+                            rho,
+                            tau,
+                        };
+                        assert!(best >= prequential_log_lik(data, h) - 1e-9, "{h:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fit_refuses_too_little_data() {
+        let r = Record::embedded();
+        assert!(fit_hyper(r, date("1958-03-01")).is_err());
+    }
+
+    #[test]
+    fn family_prior_replays_flights_before_the_date() {
+        let r = Record::embedded();
+        let d = date("1961-05-25");
+        let (p, n) = family_prior(r, H, "R-7", d).expect("R-7 exists");
+        assert_eq!(
+            n as usize,
+            r.before(d).iter().filter(|l| l.family == "R-7").count()
+        );
+        let mut q = Posterior::new(H);
+        for (k, l) in r.before(d).iter().filter(|l| l.family == "R-7").enumerate() {
+            q.observe(k as u32, l.outcome.failed());
+        }
+        assert!((p.predict(n) - q.predict(n)).abs() < 1e-15);
+        // Exists, but first flew in 1969: the fresh prior and no flights.
+        let (p, n) = family_prior(r, H, "N1", d).expect("N1 exists");
+        assert_eq!(n, 0);
+        assert!((p.predict(0) - Posterior::new(H).predict(0)).abs() < 1e-15);
+        assert!(family_prior(r, H, "Falcon 9", d).is_none());
+        assert!(families(r).contains(&"Saturn V".to_string()));
+    }
 }
