@@ -42,6 +42,14 @@ pub struct CalibrateArgs {
     pub show_priors: Option<NaiveDate>,
 }
 
+/// Most hyper-parameter refits in one backtest (bounds the work a hostile record can cause).
+pub const MAX_FITS: usize = 100;
+
+/// Most launches in a `--record` file: several times every orbital launch attempt ever made,
+/// small enough that the backtest's yearly refits take seconds (under ~20 s for the worst
+/// record: 10,000 launches spread over 100 or more years).
+pub const MAX_LAUNCHES: usize = 10_000;
+
 /// Name of the pooled-rate baseline in reports.
 pub const POOLED: &str = "pooled";
 /// Name of the per-family Laplace baseline in reports.
@@ -61,7 +69,8 @@ pub struct Prediction {
 /// Which hyper-parameters predicted one calendar year, and what they were fitted on.
 #[derive(Debug, Clone, Serialize)]
 pub struct FitSegment {
-    /// Calendar year predicted with these hyper-parameters.
+    /// First calendar year predicted with these hyper-parameters (they predict every launch up to
+    /// the next segment's year; normally that is just this year).
     pub year: i32,
     /// The fit used only launches strictly before this date (`None`: not fitted, [`Hyper::WEAK`]).
     #[serde(serialize_with = "ser_opt_date")]
@@ -87,13 +96,19 @@ pub struct Backtest {
 /// parallel; each is deterministic, so the result does not depend on the thread count).
 pub fn backtest(record: &Record) -> Backtest {
     let launches = &record.launches;
-    let (Some(first), Some(last)) = (launches.first(), launches.last()) else {
+    if launches.is_empty() {
         return Backtest {
             predictions: Vec::new(),
             fits: Vec::new(),
         };
     };
-    let years: Vec<i32> = (first.date.year()..=last.date.year()).collect();
+    // Years that have launches, thinned to at most MAX_FITS refits (only a record spanning more
+    // than MAX_FITS calendar years with launches is thinned: it is then refitted every k-th such
+    // year, still on earlier launches only).
+    let mut years: Vec<i32> = launches.iter().map(|l| l.date.year()).collect();
+    years.dedup();
+    let k = years.len().div_ceil(MAX_FITS).max(1);
+    let years: Vec<i32> = years.into_iter().step_by(k).collect();
     let fits: Vec<FitSegment> = years
         .par_iter()
         .map(|&year| {
@@ -121,12 +136,13 @@ pub fn backtest(record: &Record) -> Backtest {
     let (mut pooled_n, mut pooled_s) = (0u64, 0u64);
     let mut fam_counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let mut i = 0;
-    for seg in &fits {
+    for (k_seg, seg) in fits.iter().enumerate() {
         // Replay everything before this year under this year's hyper-parameters: the posterior of
         // each family is what the engine would hold with these hyper-parameters at this date.
         let mut states = FamilyStates::new(seg.hyper);
         states.replay(&launches[..i]);
-        while i < launches.len() && launches[i].date.year() == seg.year {
+        let next_year = fits.get(k_seg + 1).map_or(i32::MAX, |f| f.year);
+        while i < launches.len() && launches[i].date.year() < next_year {
             let l = &launches[i];
             let (fn_, fs) = fam_counts.get(l.family.as_str()).copied().unwrap_or((0, 0));
             predictions.push(Prediction {
@@ -442,7 +458,7 @@ pub fn priors(record: &Record, date: NaiveDate) -> Result<Priors, String> {
 
 /// Largest record file we read: far above any real launch log (the embedded one is 300 kB), small
 /// enough that a wrong path to a huge file cannot exhaust memory.
-const MAX_RECORD_BYTES: u64 = 64 << 20;
+const MAX_RECORD_BYTES: u64 = 16 << 20;
 
 /// Loads the record named on the command line (or the embedded one), reporting unreadable rows on
 /// stderr. Returns the record, its source name and the number of bad rows.
@@ -468,28 +484,33 @@ fn load(
     let bytes =
         std::fs::read(path).map_err(|e| miette::miette!("cannot read record {shown}: {e}"))?;
     let text = String::from_utf8_lossy(&bytes);
-    let (record, errors) = Record::parse(&text);
+    let (record, errors, total) = Record::parse_counting(&text);
     const SHOWN: usize = 20;
     for e in errors.iter().take(SHOWN) {
         eprintln!("warning: {shown}:{}: skipped: {}", e.line, e.message);
     }
-    if errors.len() > SHOWN {
+    if total > SHOWN {
         eprintln!(
             "warning: {shown}: {} more unreadable rows skipped",
-            errors.len() - SHOWN
+            total - SHOWN
         );
     }
     if record.launches.is_empty() {
         miette::bail!(
-            "record {shown} has no readable launches ({} unreadable rows); expected tab-separated \
-             columns date, nation, vehicle, family, payload, outcome",
-            errors.len()
+            "record {shown} has no readable launches ({total} unreadable rows); expected tab-separated \
+             columns date, nation, vehicle, family, payload, outcome"
+        );
+    }
+    if record.launches.len() > MAX_LAUNCHES {
+        miette::bail!(
+            "record {shown} has {} launches; the limit is {MAX_LAUNCHES}",
+            record.launches.len()
         );
     }
     Ok((
         std::borrow::Cow::Owned(record),
         path.display().to_string(),
-        errors.len(),
+        total,
     ))
 }
 

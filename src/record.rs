@@ -82,6 +82,9 @@ pub struct Record {
     pub launches: Vec<Launch>,
 }
 
+/// Most row errors [`Record::parse`] lists.
+pub const MAX_ROW_ERRORS: usize = 1000;
+
 /// Longest field we accept; longer ones are certainly not a launch row (and would only waste
 /// memory when a binary file is fed in).
 const MAX_FIELD: usize = 512;
@@ -91,10 +94,28 @@ impl Record {
     ///
     /// Tolerates a header line (first field `date`), blank lines, CRLF line ends, a UTF-8 BOM and
     /// extra columns. Every other unreadable row is reported (1-based line number) and skipped.
+    /// At most [`MAX_ROW_ERRORS`] errors are listed, so that a huge garbage file cannot exhaust
+    /// memory; if there were more, a last entry (at the first unlisted line) says how many.
     pub fn parse(text: &str) -> (Record, Vec<RowError>) {
+        let (record, mut errors, total) = Self::parse_counting(text);
+        if total > errors.len() {
+            let line = errors.last().map_or(0, |e| e.line) + 1;
+            let more = total - errors.len();
+            errors.push(RowError {
+                line,
+                message: format!("{more} more unreadable rows not listed"),
+            });
+        }
+        (record, errors)
+    }
+
+    /// [`Record::parse`] without the summary entry: the listed errors (at most
+    /// [`MAX_ROW_ERRORS`]) and the total number of unreadable rows.
+    pub fn parse_counting(text: &str) -> (Record, Vec<RowError>, usize) {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut launches = Vec::new();
         let mut errors = Vec::new();
+        let mut total = 0;
         for (i, raw) in text.split('\n').enumerate() {
             let line = i + 1;
             let row = raw.strip_suffix('\r').unwrap_or(raw);
@@ -104,12 +125,17 @@ impl Record {
             match parse_row(row) {
                 Ok(Some(l)) => launches.push(l),
                 Ok(None) => {}
-                Err(message) => errors.push(RowError { line, message }),
+                Err(message) => {
+                    total += 1;
+                    if errors.len() < MAX_ROW_ERRORS {
+                        errors.push(RowError { line, message });
+                    }
+                }
             }
         }
         // Stable: same-day launches keep file order.
         launches.sort_by_key(|l| l.date);
-        (Record { launches }, errors)
+        (Record { launches }, errors, total)
     }
 
     /// The embedded record (USA and USSR orbital launch attempts 1957-10-04 .. 1980-12-31),
@@ -134,9 +160,10 @@ impl Record {
 
     /// Family names in order of first appearance.
     pub fn family_names(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for l in &self.launches {
-            if !out.iter().any(|f| f == &l.family) {
+            if seen.insert(l.family.as_str()) {
                 out.push(l.family.clone());
             }
         }
@@ -240,6 +267,17 @@ mod tests {
         assert_eq!(r.launches.len(), 1);
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![2, 3, 4, 5, 7]);
+    }
+
+    #[test]
+    fn lists_at_most_max_row_errors() {
+        let text = "x\n".repeat(MAX_ROW_ERRORS + 5);
+        let (_, errors, total) = Record::parse_counting(&text);
+        assert_eq!((errors.len(), total), (MAX_ROW_ERRORS, MAX_ROW_ERRORS + 5));
+        let (_, errors) = Record::parse(&text);
+        assert_eq!(errors.len(), MAX_ROW_ERRORS + 1);
+        assert_eq!(errors[MAX_ROW_ERRORS].line, MAX_ROW_ERRORS + 1);
+        assert!(errors[MAX_ROW_ERRORS].message.starts_with("5 more"));
     }
 
     #[test]
