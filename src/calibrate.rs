@@ -612,6 +612,12 @@ pub fn format_report(r: &Report) -> String {
             let _ = writeln!(s, "Scored: all {} launches", r.model.n);
         }
     }
+    if r.model.n == 0 {
+        let _ = writeln!(
+            s,
+            "No launch is scored, so every score below is 0 and every bin is empty."
+        );
+    }
     let _ = writeln!(
         s,
         "A launch counts as a success unless its outcome is 'failure' (partial = reached orbit).\n"
