@@ -34,11 +34,28 @@ fn main() {
     for i in 0..n {
         run_timeline(&sc, 1, i, &mut w, &mut c);
     }
-    let names = ["started", "launch", "landed", "milestone", "rule fired", "effects", "step done", "done", "cancelled", "era", ""];
+    let names = [
+        "started",
+        "launch",
+        "landed",
+        "milestone",
+        "rule fired",
+        "effects",
+        "step done",
+        "done",
+        "cancelled",
+        "era",
+        "",
+    ];
     for (k, v) in c.0.iter().enumerate().take(10) {
         println!("{:>12}: {:.1} per timeline", names[k], *v as f64 / n as f64);
     }
     for ((p, test), v) in &c.1 {
-        println!("{:>40} {}: {:.1} launches per timeline", sc.programs[*p].id, if *test { "test" } else { "    " }, *v as f64 / n as f64);
+        println!(
+            "{:>40} {}: {:.1} launches per timeline",
+            sc.programs[*p].id,
+            if *test { "test" } else { "    " },
+            *v as f64 / n as f64
+        );
     }
 }

@@ -332,7 +332,9 @@ fn scale(
         _ => 1.0,
     };
     let text = note.unwrap_or(format!("{what} × {factor}{from}"));
+    let reads = when.reads();
     sc.rules.push(Rule {
+        reads,
         id: format!("{div_id}:{}", index + 1),
         when,
         delay: 0.0,

@@ -10,6 +10,7 @@
 //! delayed effects, then wake-ups, then eras), which keeps timelines deterministic.
 
 use crate::noise::{Kind, Noise};
+use crate::scenario::condition::reads;
 use crate::scenario::{Effect, ForceTarget, ForcedOutcome, Phase, Scenario, Start};
 use crate::world::{Flight, FlightEnd, MAX_CREW, NEVER, Status, World};
 
@@ -104,7 +105,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         for (p, prog) in self.sc.programs.iter().enumerate() {
             if let Start::On(day) = prog.start {
-                self.w.programs[p].next = day.max(0.0);
+                self.w.next[p] = day.max(0.0);
             }
         }
         self.settle();
@@ -125,7 +126,7 @@ impl<O: Observer> Engine<'_, O> {
                 }
                 Next::Wake => {
                     self.w.wake_idx += 1;
-                    self.w.dirty = true;
+                    self.w.changed |= reads::TIME;
                 }
                 Next::Era => {
                     self.snapshot_era();
@@ -146,9 +147,9 @@ impl<O: Observer> Engine<'_, O> {
     #[inline]
     fn peek(&self) -> (f64, Next) {
         let mut best = (NEVER, Next::Era);
-        for (p, ps) in self.w.programs.iter().enumerate() {
-            if ps.next < best.0 {
-                best = (ps.next, Next::Program(p));
+        for (p, &t) in self.w.next.iter().enumerate() {
+            if t < best.0 {
+                best = (t, Next::Program(p));
             }
         }
         for (i, &(d, _)) in self.w.pending_effects.iter().enumerate() {
@@ -174,7 +175,7 @@ impl<O: Observer> Engine<'_, O> {
             Status::NotStarted => self.start_program(p),
             Status::Preparing => self.launch(p),
             Status::Flying => self.land(p),
-            Status::Waiting | Status::Done | Status::Cancelled => self.w.programs[p].next = NEVER,
+            Status::Waiting | Status::Done | Status::Cancelled => self.w.next[p] = NEVER,
         }
     }
 
@@ -185,8 +186,8 @@ impl<O: Observer> Engine<'_, O> {
         }
         ps.started = self.w.t;
         ps.status = Status::Waiting;
-        self.w.dirty = true;
-        ps.next = NEVER;
+        self.w.changed |= reads::PROGRAMS;
+        self.w.next[p] = NEVER;
         self.obs.event(self.w, Event::ProgramStarted { program: p });
         self.begin_prep(p, 0.0);
     }
@@ -202,22 +203,26 @@ impl<O: Observer> Engine<'_, O> {
         {
             let ps = &mut self.w.programs[p];
             ps.status = Status::Waiting;
-            ps.next = NEVER;
+            self.w.next[p] = NEVER;
             return;
         }
         let level = self.w.budget(self.sc, prog.agency).max(1e-3);
-        let funding = if self.sc.elasticity == 1.0 { level } else { level.powf(self.sc.elasticity) };
+        let funding = match self.sc.elasticity {
+            1.0 => level,
+            0.5 => level.sqrt(),
+            e => level.powf(e),
+        };
         let scale = ps.pace / funding;
-        let u = self.noise.uniform(Kind::Prep, prog.key, ps.step as u64, ps.attempt as u64);
+        let u = self.noise.uniform(Kind::Prep, prog.key, step.key, ps.attempt as u64);
         let days = step.prep.quantile(u, scale);
         let ps = &mut self.w.programs[p];
         ps.status = Status::Preparing;
-        ps.next = self.w.t + extra + days;
+        self.w.next[p] = self.w.t + extra + days;
     }
 
     /// Whether the agency would put a crew on `mission` now: the program's test-flight rule and
     /// the agency's risk posture, judged on its *belief* about each vehicle.
-    fn crew_allowed(&self, p: usize, mission: usize) -> bool {
+    fn crew_allowed(&mut self, p: usize, mission: usize) -> bool {
         let prog = &self.sc.programs[p];
         let m = &self.sc.missions[mission];
         if m.vehicles.iter().any(|&v| self.w.vehicles[v].streak < prog.clean_flights) {
@@ -225,9 +230,9 @@ impl<O: Observer> Engine<'_, O> {
         }
         let mut survive = 1.0;
         for ph in &m.phases {
-            let vs = &self.w.vehicles[ph.vehicle];
-            let n = self.sc.vehicles[ph.vehicle].flights_before + vs.flights;
-            survive *= 1.0 - ph.share * vs.belief.predict(n) * ph.loss;
+            let vs = &mut self.w.vehicles[ph.vehicle];
+            let n = self.sc.vehicles[ph.vehicle].family_index(vs.flights, self.w.t);
+            survive *= 1.0 - ph.share * vs.belief(&self.sc.vehicles[ph.vehicle].prior).predict(n) * ph.loss;
         }
         let risk = self.sc.agencies[prog.agency].risk * self.w.risk_scale[prog.agency];
         1.0 - survive <= risk
@@ -254,7 +259,7 @@ impl<O: Observer> Engine<'_, O> {
             .map(|&v| self.w.vehicles[v].last_launch + self.sc.vehicles[v].lead_days)
             .fold(self.w.t, f64::max);
         if ready > self.w.t {
-            self.w.programs[p].next = ready;
+            self.w.next[p] = ready;
             return;
         }
         let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
@@ -265,11 +270,13 @@ impl<O: Observer> Engine<'_, O> {
         }
         self.resolve_phases(&mut flight);
         // Flight counts are visible to `flights(..)` conditions.
-        self.w.dirty |= self.sc.counts_flights;
+        if self.sc.counts_flights && self.sc.missions[mission].vehicles.iter().any(|&v| self.sc.watched[v]) {
+            self.w.changed |= reads::VEHICLES;
+        }
         let ps = &mut self.w.programs[p];
         ps.attempt += 1;
         ps.status = Status::Flying;
-        ps.next = self.w.t + m.duration;
+        self.w.next[p] = self.w.t + m.duration;
         ps.flight = flight;
         self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
     }
@@ -320,9 +327,8 @@ impl<O: Observer> Engine<'_, O> {
                 vs.last_launch = flight.launch;
             }
             let n = flight.numbers[ph.local];
-            let q =
-                (vs.q0 * vs.belief.hyper().growth(vehicle.flights_before + n) * ph.share * self.w.reliability_scale[v])
-                    .min(1.0);
+            let growth = vehicle.prior.growth_at(vehicle.family_index(n, flight.launch));
+            let q = (vs.q0 * growth * ph.share * self.w.reliability_scale[v]).min(1.0);
             let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;
             let forced =
@@ -373,7 +379,11 @@ impl<O: Observer> Engine<'_, O> {
         let flight = self.w.programs[p].flight;
         let m = &self.sc.missions[flight.mission];
         let failed_phase = flight.end.failed_phase();
-        self.w.dirty = true;
+        if let Some(i) = failed_phase
+            && self.sc.watched[m.phases[i].vehicle]
+        {
+            self.w.changed |= reads::VEHICLES;
+        }
         self.learn(&flight);
         // Milestones of the phases that succeeded, dated by their phase.
         let succeeded = failed_phase.unwrap_or(m.phases.len());
@@ -383,6 +393,7 @@ impl<O: Observer> Engine<'_, O> {
                 if self.w.reached[idx] == NEVER {
                     let day = flight.launch + ph.day;
                     self.w.reached[idx] = day;
+                    self.w.changed |= reads::MILESTONES;
                     let first = self.w.first(ms) == Some(agency);
                     self.obs.event(self.w, Event::Milestone { milestone: ms, agency, day, first });
                 }
@@ -391,6 +402,7 @@ impl<O: Observer> Engine<'_, O> {
         if let FlightEnd::Lost { .. } = flight.end {
             self.w.crew_lost[agency] += flight.n_crew as u32;
             self.w.fatal[agency] += 1;
+            self.w.changed |= reads::CREW;
             for &c in flight.crew() {
                 self.w.alive[agency][c as usize] = false;
             }
@@ -407,7 +419,7 @@ impl<O: Observer> Engine<'_, O> {
                 let lost = matches!(flight.end, FlightEnd::Lost { .. });
                 let d = if lost { prog.loss_stand_down } else { prog.stand_down };
                 let ps = &self.w.programs[p];
-                let u = self.noise.uniform(Kind::StandDown, prog.key, ps.step as u64, ps.attempt as u64);
+                let u = self.noise.uniform(Kind::StandDown, prog.key, prog.steps[ps.step].key, ps.attempt as u64);
                 let extra = d.quantile(u, 1.0);
                 self.begin_prep(p, extra);
             }
@@ -424,7 +436,7 @@ impl<O: Observer> Engine<'_, O> {
                 continue;
             }
             let failed = failed_vehicle == Some(v);
-            let n = self.sc.vehicles[v].flights_before + number;
+            let n = self.sc.vehicles[v].family_index(number, flight.launch);
             let vs = &mut self.w.vehicles[v];
             if failed {
                 vs.failures += 1;
@@ -432,7 +444,7 @@ impl<O: Observer> Engine<'_, O> {
             } else {
                 vs.streak += 1;
             }
-            vs.belief.observe(n, failed);
+            vs.unseen.push((n, failed));
         }
     }
 
@@ -460,9 +472,9 @@ impl<O: Observer> Engine<'_, O> {
     fn finish(&mut self, p: usize, status: Status) {
         let ps = &mut self.w.programs[p];
         ps.status = status;
-        ps.next = NEVER;
+        self.w.next[p] = NEVER;
         ps.ended = self.w.t;
-        self.w.dirty = true;
+        self.w.changed |= reads::PROGRAMS;
         ps.cancel_on_landing = false;
         let event = if status == Status::Done {
             Event::ProgramDone { program: p }
@@ -484,14 +496,14 @@ impl<O: Observer> Engine<'_, O> {
     /// resume or are cancelled. Bounded, since each pass must change something to go on and each
     /// rule fires at most once and each program only moves forward.
     fn settle(&mut self) {
-        if !self.w.dirty {
-            return;
-        }
-        self.w.dirty = false;
         for _ in 0..64 {
+            let seen = std::mem::take(&mut self.w.changed);
+            if seen & self.sc.reads_any == 0 {
+                return;
+            }
             let mut changed = false;
             for (r, rule) in self.sc.rules.iter().enumerate() {
-                if !self.w.fired[r] && self.w.holds(&rule.when) {
+                if !self.w.fired[r] && rule.reads & seen != 0 && self.w.holds(&rule.when) {
                     self.w.fired[r] = true;
                     changed = true;
                     self.obs.event(self.w, Event::RuleFired { rule: r });
@@ -506,6 +518,7 @@ impl<O: Observer> Engine<'_, O> {
                 let status = self.w.programs[p].status;
                 if status == Status::NotStarted {
                     if let Start::When(c) = &prog.start
+                        && prog.start_reads & seen != 0
                         && self.w.holds(c)
                     {
                         self.start_program(p);
@@ -517,6 +530,7 @@ impl<O: Observer> Engine<'_, O> {
                     continue;
                 }
                 if let Some(c) = &prog.cancel
+                    && prog.cancel_reads & seen != 0
                     && self.w.holds(c)
                 {
                     self.cancel(p);
@@ -524,6 +538,7 @@ impl<O: Observer> Engine<'_, O> {
                     continue;
                 }
                 if status == Status::Waiting {
+                    // `begin_prep` re-checks the step's `requires`.
                     self.begin_prep(p, 0.0);
                     changed |= self.w.programs[p].status != Status::Waiting;
                 }
@@ -535,7 +550,6 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     fn apply_effects(&mut self, rule: usize) {
-        self.w.dirty = true;
         for effect in &self.sc.rules[rule].effects {
             match *effect {
                 Effect::Budget { agency, scale } => self.w.budget_scale[agency] *= scale,

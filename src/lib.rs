@@ -3,12 +3,14 @@
 //! See `ARCHITECTURE.md` for the bird's-eye view and the code map.
 
 pub mod builtin;
+pub mod calibrate;
 pub mod counterfactual;
 pub mod dist;
 pub mod divergence;
 pub mod engine;
 pub mod ensemble;
 pub mod noise;
+pub mod record;
 pub mod record_priors;
 pub mod reliability;
 pub mod report;

@@ -12,6 +12,7 @@ use miette::{IntoDiagnostic, Result, WrapErr, miette};
 
 use std::fmt::Write as _;
 
+use starcity::calibrate::{self, CalibrateArgs};
 use starcity::counterfactual::{self, CompareReport};
 use starcity::ensemble::{self, RunConfig};
 use starcity::report::RunReport;
@@ -43,6 +44,8 @@ enum Command {
     },
     /// List the built-in scenarios and divergences.
     Scenarios,
+    /// One-step-ahead backtest of the reliability model on a launch record, against baselines.
+    Calibrate(CalibrateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -81,6 +84,7 @@ fn main() -> Result<()> {
         Command::Run(args) => run(&args),
         Command::Compare(args) => compare(&args),
         Command::Check { files } => check(&files),
+        Command::Calibrate(args) => calibrate::run(&args),
         Command::Scenarios => {
             scenarios();
             Ok(())

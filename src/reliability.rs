@@ -59,6 +59,8 @@ pub struct Posterior {
     q0: [f64; GRID],
     /// Unnormalised posterior weights of the grid points.
     weight: [f64; GRID],
+    /// Updates since the weights were last rescaled to sum to one.
+    since_norm: u32,
     /// `growth(n)` for n < GROWTH_TABLE, computed once per posterior family.
     growth: std::sync::Arc<[f64]>,
 }
@@ -89,7 +91,7 @@ impl Posterior {
             *w = (*w - max).exp();
         }
         let growth = (0..GROWTH_TABLE as u32).map(|n| hyper.growth(n)).collect();
-        let mut p = Posterior { hyper, q0, weight, growth };
+        let mut p = Posterior { hyper, q0, weight, since_norm: 0, growth };
         p.normalise();
         p
     }
@@ -111,9 +113,9 @@ impl Posterior {
         self.hyper
     }
 
-    /// The growth factor at flight `n`, from the table.
+    /// The growth factor at flight `n`, from the table (no `exp` on the engine's hot path).
     #[inline]
-    fn growth_at(&self, n: u32) -> f64 {
+    pub fn growth_at(&self, n: u32) -> f64 {
         self.growth[(n as usize).min(GROWTH_TABLE - 1)]
     }
 
@@ -125,19 +127,35 @@ impl Posterior {
             let q = q0 * g;
             *w *= if failed { q } else { 1.0 - q };
         }
-        self.normalise();
+        // Weights only shrink (each factor is at most 1); readers divide by their sum, so they
+        // need rescaling only now and then to stay far from underflow. This halves the cost of
+        // an update on the engine's hot path.
+        self.since_norm += 1;
+        if self.since_norm >= 16 {
+            self.normalise();
+        }
+    }
+
+    /// The sum of the weights (they are normalised lazily).
+    #[inline]
+    fn total(&self) -> f64 {
+        self.weight.iter().sum()
     }
 
     /// The predictive probability that flight number `n` fails, given everything observed.
     #[inline]
     pub fn predict(&self, n: u32) -> f64 {
-        let g = self.growth_at(n);
-        self.weight.iter().zip(&self.q0).map(|(w, q0)| w * q0).sum::<f64>() * g
+        self.mean_q0() * self.growth_at(n)
     }
 
     /// Mean of `q0` under the posterior.
     pub fn mean_q0(&self) -> f64 {
-        self.weight.iter().zip(&self.q0).map(|(w, q)| w * q).sum()
+        let (mut wq, mut w) = (0.0, 0.0);
+        for (weight, q) in self.weight.iter().zip(&self.q0) {
+            wq += weight * q;
+            w += weight;
+        }
+        if w > 0.0 { wq / w } else { 0.0 }
     }
 
     /// The true `q0` of one timeline, drawn by inverse CDF from a uniform `u` in (0, 1).
@@ -146,6 +164,7 @@ impl Posterior {
     /// a shifted prior keeps "the same quantile of luck". Within a grid cell the value is
     /// interpolated so that the map from `u` is continuous.
     pub fn sample_q0(&self, u: f64) -> f64 {
+        let u = u * self.total();
         let mut acc = 0.0;
         for i in 0..GRID {
             let next = acc + self.weight[i];
@@ -162,10 +181,12 @@ impl Posterior {
     /// Rescales the weights to sum to one (they only ever shrink, so this keeps them finite).
     #[inline]
     fn normalise(&mut self) {
+        self.since_norm = 0;
         let s: f64 = self.weight.iter().sum();
         if s > 0.0 && s.is_finite() {
+            let inv = 1.0 / s;
             for w in &mut self.weight {
-                *w /= s;
+                *w *= inv;
             }
         } else {
             // Every grid point was ruled out (impossible under the model): fall back to uniform
@@ -184,6 +205,238 @@ fn cell_bounds(q0: &[f64; GRID], i: usize) -> (f64, f64) {
 
 fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fitting the hyper-parameters on a launch record (empirical Bayes, prequential).
+// ---------------------------------------------------------------------------------------------
+
+use crate::record::{Launch, Record};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Fewest launches before a cut-off on which [`fit_hyper`] will fit the four hyper-parameters.
+///
+/// Below this the prequential likelihood is too flat to say anything about `kappa`, `rho` and
+/// `tau` (30 launches is about one year of the 1958 record), so the caller must use a stated
+/// judgement instead, e.g. [`Hyper::WEAK`].
+pub const MIN_FIT_LAUNCHES: usize = 30;
+
+impl Hyper {
+    /// A weak, stated-as-judgement prior used where there is no data to fit on (the first
+    /// launches of a record, before [`MIN_FIT_LAUNCHES`] exist). It was set before any score was
+    /// computed: a new family's first-flight failure probability is "anything", mean 1/2 and
+    /// `Beta(1, 1)`-wide; mature families fail half as often as new ones, over about ten flights.
+    pub const WEAK: Hyper = Hyper { mu: 0.5, kappa: 2.0, rho: 0.5, tau: 10.0 };
+}
+
+/// Most likelihood evaluations in one fit: a safety bound for flat, adversarial records. Every
+/// fit on the embedded record converges well before it (see `docs/calibration.md`).
+const MAX_EVALS: usize = 1500;
+
+/// Bounds of the fitted hyper-parameters (inclusive), chosen wide enough that no fit on the
+/// embedded record sits on a bound except where noted in `docs/calibration.md`.
+pub const HYPER_BOUNDS: [(f64, f64); 4] = [
+    (0.01, 0.95),  // mu
+    (0.3, 300.0),  // kappa
+    (0.01, 0.999), // rho
+    (0.3, 300.0),  // tau
+];
+
+/// The one-step-ahead reliability state of every family: the posterior after its flights so far
+/// and the number of those flights. The engine's vehicle priors, [`fit_hyper`]'s objective and
+/// `starcity calibrate`'s predictions all come from this one replay.
+#[derive(Debug, Clone)]
+pub struct FamilyStates {
+    template: Posterior,
+    states: HashMap<String, (Posterior, u32)>,
+}
+
+impl FamilyStates {
+    /// No flights seen yet; every family starts from the population prior of `hyper`.
+    pub fn new(hyper: Hyper) -> Self {
+        FamilyStates { template: Posterior::new(hyper), states: HashMap::new() }
+    }
+
+    /// The hyper-parameters in use.
+    pub fn hyper(&self) -> Hyper {
+        self.template.hyper()
+    }
+
+    /// Predicted failure probability of `family`'s next flight, given the flights seen so far.
+    pub fn predict(&self, family: &str) -> f64 {
+        match self.states.get(family) {
+            Some((p, n)) => p.predict(*n),
+            None => self.template.predict(0),
+        }
+    }
+
+    /// Records the outcome of `family`'s next flight.
+    pub fn observe(&mut self, family: &str, failed: bool) {
+        let template = &self.template;
+        let (p, n) = self.states.entry(family.to_string()).or_insert_with(|| (template.clone(), 0));
+        p.observe(*n, failed);
+        *n += 1;
+    }
+
+    /// The posterior of `family` and its number of flights so far (the prior and 0 if unseen).
+    pub fn get(&self, family: &str) -> (Posterior, u32) {
+        self.states.get(family).cloned().unwrap_or_else(|| (self.template.clone(), 0))
+    }
+
+    /// Replays `launches` in order.
+    pub fn replay(&mut self, launches: &[Launch]) {
+        for l in launches {
+            self.observe(&l.family, l.outcome.failed());
+        }
+    }
+}
+
+/// Prequential (one-step-ahead) log-likelihood of `launches` under `hyper`: the sum over launches,
+/// in order, of the log of the probability the model gave the observed outcome before seeing it.
+pub fn prequential_log_lik(launches: &[Launch], hyper: Hyper) -> f64 {
+    // Families are indexed once so that the objective, evaluated a few hundred times per fit,
+    // does no hashing.
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let ids: Vec<usize> = launches
+        .iter()
+        .map(|l| {
+            let k = index.len();
+            *index.entry(l.family.as_str()).or_insert(k)
+        })
+        .collect();
+    let template = Posterior::new(hyper);
+    let mut states: Vec<(Posterior, u32)> = vec![(template, 0); index.len()];
+    let mut ll = 0.0;
+    for (l, &id) in launches.iter().zip(&ids) {
+        let (p, n) = &mut states[id];
+        let q = p.predict(*n).clamp(1e-12, 1.0 - 1e-12);
+        let failed = l.outcome.failed();
+        ll += if failed { q.ln() } else { (1.0 - q).ln() };
+        p.observe(*n, failed);
+        *n += 1;
+    }
+    ll
+}
+
+/// Empirical-Bayes fit of `(mu, kappa, rho, tau)`: maximises the prequential log-likelihood of all
+/// launches of `record` strictly before `before`.
+///
+/// Why prequential rather than marginal likelihood: it is the very score `calibrate` reports, it
+/// needs nothing but the model's own predictions, and it rewards exactly what the engine uses the
+/// model for (predicting the next flight). The search is a deterministic coordinate search in
+/// `(logit mu, ln kappa, logit rho, ln tau)` within [`HYPER_BOUNDS`], shrinking its step until it
+/// is below 0.01 in those units.
+///
+/// Errors when fewer than [`MIN_FIT_LAUNCHES`] launches precede `before`. Fits on the embedded
+/// record are cached by date (the engine calls this at every scenario load).
+pub fn fit_hyper(record: &Record, before: NaiveDate) -> Result<Hyper, String> {
+    let data = record.before(before);
+    if data.len() < MIN_FIT_LAUNCHES {
+        return Err(format!(
+            "only {} launches before {before}; at least {MIN_FIT_LAUNCHES} are needed to fit the reliability model",
+            data.len()
+        ));
+    }
+    let embedded = std::ptr::eq(record, Record::embedded());
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<HashMap<NaiveDate, Hyper>>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(h) = embedded.then(|| cache.lock().ok().and_then(|c| c.get(&before).copied())).flatten() {
+        return Ok(h);
+    }
+    let h = fit_launches(data);
+    if let (true, Ok(mut c)) = (embedded, cache.lock()) {
+        c.insert(before, h);
+    }
+    Ok(h)
+}
+
+/// The coordinate search behind [`fit_hyper`], on a slice of launches.
+pub(crate) fn fit_launches(data: &[Launch]) -> Hyper {
+    fn to_hyper(x: &[f64; 4]) -> Hyper {
+        Hyper { mu: sigmoid(x[0]), kappa: x[1].exp(), rho: sigmoid(x[2]), tau: x[3].exp() }
+    }
+    let bounds: [(f64, f64); 4] = [
+        (logit(HYPER_BOUNDS[0].0), logit(HYPER_BOUNDS[0].1)),
+        (HYPER_BOUNDS[1].0.ln(), HYPER_BOUNDS[1].1.ln()),
+        (logit(HYPER_BOUNDS[2].0), logit(HYPER_BOUNDS[2].1)),
+        (HYPER_BOUNDS[3].0.ln(), HYPER_BOUNDS[3].1.ln()),
+    ];
+    let start = Hyper::WEAK;
+    let mut x = [logit(start.mu), start.kappa.ln(), logit(start.rho), start.tau.ln()];
+    let mut best = prequential_log_lik(data, to_hyper(&x));
+    let mut step = 1.0;
+    let mut evals = 0;
+    while step > 0.01 && evals < MAX_EVALS {
+        let mut improved = false;
+        for i in 0..4 {
+            let mut moved = 0.0;
+            for k in [-2.0, -1.0, 1.0, 2.0] {
+                let mut y = x;
+                y[i] = (x[i] + k * step).clamp(bounds[i].0, bounds[i].1);
+                if y[i] == x[i] {
+                    continue;
+                }
+                let ll = prequential_log_lik(data, to_hyper(&y));
+                evals += 1;
+                if ll > best + 1e-9 {
+                    best = ll;
+                    moved = y[i] - x[i];
+                    x = y;
+                    improved = true;
+                }
+            }
+            // Along a long, gently rising direction (e.g. `kappa` on flat early data), keep going
+            // with doubling strides instead of creeping one step per round.
+            while moved != 0.0 && evals < MAX_EVALS {
+                moved *= 2.0;
+                let mut y = x;
+                y[i] = (x[i] + moved).clamp(bounds[i].0, bounds[i].1);
+                if y[i] == x[i] {
+                    break;
+                }
+                let ll = prequential_log_lik(data, to_hyper(&y));
+                evals += 1;
+                if ll > best + 1e-9 {
+                    best = ll;
+                    x = y;
+                } else {
+                    break;
+                }
+            }
+        }
+        if !improved {
+            step *= 0.5;
+        }
+    }
+    to_hyper(&x)
+}
+
+/// A family's reliability posterior after its flights strictly before `before`, and the number of
+/// those flights (so the engine continues the growth curve from there).
+///
+/// `None` if the family never appears in the record; a family that exists but has not flown
+/// before `before` gets the fresh population prior and 0.
+pub fn family_prior(record: &Record, hyper: Hyper, family: &str, before: NaiveDate) -> Option<(Posterior, u32)> {
+    if !record.has_family(family) {
+        return None;
+    }
+    let mut states = FamilyStates::new(hyper);
+    for l in record.before(before).iter().filter(|l| l.family == family) {
+        states.observe(&l.family, l.outcome.failed());
+    }
+    Some(states.get(family))
+}
+
+/// The family names in `record`, sorted, e.g. for "unknown family; valid names are …" errors.
+pub fn families(record: &Record) -> Vec<String> {
+    let mut f = record.family_names();
+    f.sort();
+    f
+}
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
 }
 
 #[cfg(test)]
@@ -237,5 +490,65 @@ mod tests {
         let k = 20_000;
         let mean: f64 = (0..k).map(|i| p.sample_q0((i as f64 + 0.5) / k as f64)).sum::<f64>() / k as f64;
         assert!((mean - p.mean_q0()).abs() < 0.01, "{mean} vs {}", p.mean_q0());
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("test date")
+    }
+
+    #[test]
+    fn fit_is_deterministic_and_inside_bounds() {
+        let r = Record::embedded();
+        let d = date("1961-05-25");
+        let a = fit_launches(r.before(d));
+        let b = fit_launches(r.before(d));
+        assert_eq!(a, b);
+        assert_eq!(fit_hyper(r, d), Ok(a));
+        for (v, (lo, hi)) in [a.mu, a.kappa, a.rho, a.tau].iter().zip(HYPER_BOUNDS) {
+            assert!(*v >= lo * 0.999 && *v <= hi * 1.001, "{v} not in [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn fit_beats_a_coarse_grid_and_the_weak_prior() {
+        let r = Record::embedded();
+        let data = r.before(date("1961-05-25"));
+        let best = prequential_log_lik(data, fit_launches(data));
+        assert!(best > prequential_log_lik(data, Hyper::WEAK));
+        for mu in [0.3, 0.5, 0.7] {
+            for kappa in [1.0, 5.0, 50.0] {
+                for rho in [0.05, 0.3, 0.9] {
+                    for tau in [3.0, 30.0] {
+                        let h = Hyper { mu, kappa, rho, tau };
+                        assert!(best >= prequential_log_lik(data, h) - 1e-9, "{h:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fit_refuses_too_little_data() {
+        let r = Record::embedded();
+        assert!(fit_hyper(r, date("1958-03-01")).is_err());
+    }
+
+    #[test]
+    fn family_prior_replays_flights_before_the_date() {
+        let r = Record::embedded();
+        let d = date("1961-05-25");
+        let (p, n) = family_prior(r, H, "R-7", d).expect("R-7 exists");
+        assert_eq!(n as usize, r.before(d).iter().filter(|l| l.family == "R-7").count());
+        let mut q = Posterior::new(H);
+        for (k, l) in r.before(d).iter().filter(|l| l.family == "R-7").enumerate() {
+            q.observe(k as u32, l.outcome.failed());
+        }
+        assert!((p.predict(n) - q.predict(n)).abs() < 1e-15);
+        // Exists, but first flew in 1969: the fresh prior and no flights.
+        let (p, n) = family_prior(r, H, "N1", d).expect("N1 exists");
+        assert_eq!(n, 0);
+        assert!((p.predict(0) - Posterior::new(H).predict(0)).abs() < 1e-15);
+        assert!(family_prior(r, H, "Falcon 9", d).is_none());
+        assert!(families(r).contains(&"Saturn V".to_string()));
     }
 }

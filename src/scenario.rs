@@ -49,6 +49,12 @@ pub struct Scenario {
     pub wake_days: Vec<f64>,
     /// Some condition counts flights (`flights(..)`): launches must trigger re-evaluation.
     pub counts_flights: bool,
+    /// `[vehicle]`: some condition reads this vehicle's record, so its flights must trigger
+    /// re-evaluation; others' need not.
+    pub watched: Vec<bool>,
+    /// What all the scenario's conditions read together (see `condition::reads`): a change of
+    /// any other kind needs no re-evaluation at all.
+    pub reads_any: u8,
     /// Events whose outcome a divergence forces (empty in a plain scenario).
     pub forced: Vec<Forced>,
     /// What each applied divergence did, for reports.
@@ -158,6 +164,35 @@ pub struct Vehicle {
     pub source: PriorSource,
     /// A known, constant failure probability (`failure = P`): the truth in every timeline.
     pub fixed: Option<f64>,
+    /// Other flights of the family outside the race: (day from, flights per day), sorted.
+    pub background: Vec<(f64, f64)>,
+}
+
+impl Vehicle {
+    /// Flights of the family outside the race by `day` (whole flights). They move the vehicle
+    /// along its growth curve, for the truth and for its agency's predictions, without events.
+    #[inline]
+    pub fn background_flights(&self, day: f64) -> u32 {
+        let mut total = 0.0;
+        for (i, &(from, rate)) in self.background.iter().enumerate() {
+            if day <= from {
+                break;
+            }
+            let until = self.background.get(i + 1).map_or(day, |next| next.0.min(day));
+            total += rate * (until - from);
+        }
+        total as u32
+    }
+
+    /// The family flight index of this vehicle's flight `n` of the timeline, made on `day`.
+    #[inline]
+    pub fn family_index(&self, n: u32, day: f64) -> u32 {
+        if self.background.is_empty() {
+            self.flights_before + n
+        } else {
+            self.flights_before + n + self.background_flights(day)
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -212,6 +247,10 @@ pub struct Program {
     pub agency: usize,
     pub start: Start,
     pub cancel: Option<Cond>,
+    /// `cancel.reads()`, cached.
+    pub cancel_reads: u8,
+    /// What a `when` start condition reads, cached (0 for other starts).
+    pub start_reads: u8,
     pub stand_down: LogNormal,
     pub loss_stand_down: LogNormal,
     pub clean_flights: u32,
@@ -235,6 +274,8 @@ pub struct Step {
 pub struct Rule {
     pub id: String,
     pub when: Cond,
+    /// `when.reads()`, cached: what state changes can make the rule fire.
+    pub reads: u8,
     pub delay: f64,
     pub text: String,
     pub effects: Vec<Effect>,
@@ -323,6 +364,14 @@ impl Scenario {
             conds.extend(p.steps.iter().filter_map(|s| s.requires.as_ref()));
         }
         self.counts_flights = conds.iter().any(|c| c.counts_flights());
+        let mut watched = Vec::new();
+        conds.iter().for_each(|c| c.vehicles(&mut watched));
+        self.watched = vec![false; self.vehicles.len()];
+        for v in watched {
+            self.watched[v] = true;
+        }
+        // Waiting programs are re-checked on every pass, so program changes always count.
+        self.reads_any = conds.iter().fold(condition::reads::PROGRAMS, |m, c| m | c.reads());
         days.retain(|d| *d > 0.0);
         days.sort_by(f64::total_cmp);
         days.dedup();
@@ -481,6 +530,8 @@ impl Compiler {
             eras,
             wake_days: Vec::new(),
             counts_flights: false,
+            watched: Vec::new(),
+            reads_any: 0,
             forced: Vec::new(),
             interventions: Vec::new(),
             divergences: Vec::new(),
@@ -643,6 +694,16 @@ impl Compiler {
     fn vehicle(&mut self, v: &raw::Vehicle, span: Span) -> Option<Vehicle> {
         let agency = self.resolve("agency", &v.agency);
         let lead_days = self.number(v.lead_days.as_ref(), 0.0, 0.0, 36_500.0, "a lead time from 0 to 36500 days");
+        let mut background = Vec::new();
+        for c in &v.background {
+            let c = c.get_ref();
+            let date = self.date(&c.from);
+            let rate = self.required(&c.per_year, 0.0, 10_000.0, "a number of flights a year from 0 to 10000");
+            if let Some(date) = date {
+                background.push(((date - self.start).num_days() as f64, rate / 365.25));
+            }
+        }
+        background.sort_by(|a, b| a.0.total_cmp(&b.0));
         let mut fixed = None;
         let (prior, flights_before, source) = match (&v.family, &v.prior, &v.failure) {
             (None, None, Some(f)) => {
@@ -688,6 +749,7 @@ impl Compiler {
             lead_days,
             source,
             fixed,
+            background,
         })
     }
 
@@ -793,12 +855,21 @@ impl Compiler {
         let steps: Vec<Option<Step>> =
             p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
         let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;
+        let start_reads = match &start {
+            Some(Start::When(c)) => c.reads(),
+            _ => 0,
+        };
         Some(Program {
             id: p.id.get_ref().clone(),
             name: p.name.clone(),
             key: name_key(p.id.get_ref()),
             agency: agency?,
             start: start?,
+            start_reads,
+            cancel_reads: match &cancel {
+                Some(Some(c)) => c.reads(),
+                _ => 0,
+            },
             cancel: match cancel {
                 Some(c) => Some(c?),
                 None => None,
@@ -862,7 +933,8 @@ impl Compiler {
             let delay = self.number(r.delay_days.as_ref(), 0.0, 0.0, 36_500.0, "a delay from 0 to 36500 days");
             let effects: Vec<Option<Effect>> = r.effects.iter().map(|e| self.effect(e)).collect();
             if let (Some(when), Some(effects)) = (when, effects.into_iter().collect::<Option<Vec<_>>>()) {
-                out.push(Rule { id: r.id.get_ref().clone(), when, delay, text: r.text.clone(), effects });
+                let reads = when.reads();
+                out.push(Rule { id: r.id.get_ref().clone(), when, reads, delay, text: r.text.clone(), effects });
             }
         }
         out

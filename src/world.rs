@@ -131,8 +131,28 @@ pub struct VehicleState {
     /// Successes in a row as the latest flights.
     pub streak: u32,
     pub last_launch: f64,
-    /// The agency's belief, updated by every flight it has seen land.
+    /// The agency's belief, updated by every flight it has seen land (see `unseen`).
     pub belief: Posterior,
+    /// Flights landed but not yet folded into `belief`, as (family flight index, failed). Folding
+    /// costs a pass over the belief's grid, so it waits until a decision needs the belief.
+    pub unseen: Vec<(u32, bool)>,
+    /// Whether `belief` holds this timeline's belief yet; until a decision needs it, it is not
+    /// even copied from the prior.
+    pub belief_ready: bool,
+}
+
+impl VehicleState {
+    /// The agency's current belief, starting from `prior`, with every landed flight folded in.
+    pub fn belief(&mut self, prior: &Posterior) -> &Posterior {
+        if !self.belief_ready {
+            self.belief.clone_from(prior);
+            self.belief_ready = true;
+        }
+        for (n, failed) in self.unseen.drain(..) {
+            self.belief.observe(n, failed);
+        }
+        &self.belief
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -145,8 +165,6 @@ pub struct ProgramState {
     pub attempt: u32,
     /// Multiplier on preparation medians (rules change it).
     pub pace: f64,
-    /// Time of this program's next event, or `NEVER`.
-    pub next: f64,
     /// Cancellation decided while a flight was in the air: applied when it lands.
     pub cancel_on_landing: bool,
     pub flight: Flight,
@@ -188,13 +206,17 @@ pub struct World {
     /// Whether each forced event of the scenario happened in this timeline.
     pub forced_hits: Vec<bool>,
     pub programs: Vec<ProgramState>,
+    /// `[program]`: time of the program's next event, or `NEVER`. Kept apart from
+    /// `ProgramState` so that finding the next event scans one small contiguous array.
+    pub next: Vec<f64>,
     pub fired: Vec<bool>,
     /// Rules that fired with a delay: (day their effects apply, rule).
     pub pending_effects: Vec<(f64, usize)>,
     pub wake_idx: usize,
     pub era_idx: usize,
-    /// Something a condition can see has changed since conditions were last evaluated.
-    pub dirty: bool,
+    /// What kinds of state conditions can read have changed since they were last evaluated
+    /// (bit flags of `scenario::condition::reads`).
+    pub changed: u8,
     pub eras: Vec<EraState>,
 }
 
@@ -226,15 +248,18 @@ impl World {
                     streak: 0,
                     last_launch: -NEVER,
                     belief: v.prior.clone(),
+                    unseen: Vec::new(),
+                    belief_ready: false,
                 })
                 .collect();
         }
-        for (vs, v) in self.vehicles.iter_mut().zip(&sc.vehicles) {
+        for vs in self.vehicles.iter_mut() {
             vs.flights = 0;
             vs.failures = 0;
             vs.streak = 0;
             vs.last_launch = -NEVER;
-            vs.belief.clone_from(&v.prior);
+            vs.belief_ready = false;
+            vs.unseen.clear();
         }
         refill(&mut self.reliability_scale, sc.vehicles.len(), 1.0);
         refill(&mut self.mission_flights, sc.missions.len(), 0);
@@ -246,17 +271,17 @@ impl World {
             successes: 0,
             attempt: 0,
             pace: 1.0,
-            next: NEVER,
             cancel_on_landing: false,
             flight: Flight::NONE,
             started: NEVER,
             ended: NEVER,
         }));
+        refill(&mut self.next, sc.programs.len(), NEVER);
         refill(&mut self.fired, sc.rules.len(), false);
         self.pending_effects.clear();
         self.wake_idx = 0;
         self.era_idx = 0;
-        self.dirty = true;
+        self.changed = crate::scenario::condition::reads::ALL;
         self.eras.resize_with(sc.eras.len(), EraState::default);
     }
 

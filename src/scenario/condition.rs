@@ -81,7 +81,33 @@ pub enum Cond {
     Or(Vec<Cond>),
 }
 
+/// Kinds of world state a condition can read (bit flags): the engine re-evaluates a condition
+/// only when state of a kind it reads has changed.
+pub mod reads {
+    pub const MILESTONES: u8 = 1;
+    pub const CREW: u8 = 2;
+    pub const PROGRAMS: u8 = 4;
+    pub const VEHICLES: u8 = 8;
+    pub const TIME: u8 = 16;
+    pub const ALL: u8 = 31;
+}
+
 impl Cond {
+    /// What kinds of state this condition reads (see [`reads`]).
+    pub fn reads(&self) -> u8 {
+        match self {
+            // Constant: it only needs the evaluation at the start, where everything counts as changed.
+            Cond::True | Cond::False => reads::TIME,
+            Cond::Reached { .. } | Cond::First { .. } | Cond::Any { .. } => reads::MILESTONES,
+            Cond::Started { .. } | Cond::Done { .. } | Cond::Cancelled { .. } => reads::PROGRAMS,
+            Cond::After { .. } => reads::TIME,
+            Cond::CrewLost { .. } => reads::CREW,
+            Cond::Flights { .. } | Cond::Failures { .. } => reads::VEHICLES,
+            Cond::Not(c) => c.reads(),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().fold(0, |m, c| m | c.reads()),
+        }
+    }
+
     /// Whether the condition reads flight counts (launches then matter to it).
     pub fn counts_flights(&self) -> bool {
         match self {
@@ -89,6 +115,16 @@ impl Cond {
             Cond::Not(c) => c.counts_flights(),
             Cond::And(cs) | Cond::Or(cs) => cs.iter().any(|c| c.counts_flights()),
             _ => false,
+        }
+    }
+
+    /// Every vehicle whose record (flights, failures) the condition reads.
+    pub fn vehicles(&self, out: &mut Vec<usize>) {
+        match self {
+            Cond::Flights { vehicle, .. } | Cond::Failures { vehicle, .. } => out.push(*vehicle),
+            Cond::Not(c) => c.vehicles(out),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.vehicles(out)),
+            _ => {}
         }
     }
 

@@ -68,7 +68,16 @@ pub struct Vehicle {
     pub family: Option<S<String>>,
     pub prior: Option<S<Prior>>,
     pub failure: Option<S<f64>>,
+    #[serde(default)]
+    pub background: Vec<S<Cadence>>,
     pub lead_days: Option<S<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    pub from: S<Datetime>,
+    pub per_year: S<f64>,
 }
 
 #[derive(Debug, Deserialize)]
