@@ -13,13 +13,16 @@ pub struct Builtin {
 }
 
 /// The built-in scenarios; the first is the default.
-pub const SCENARIOS: &[Builtin] = &[Builtin { name: "tiny-race", toml: include_str!("../scenarios/tiny-race.toml") }];
+pub const SCENARIOS: &[Builtin] = &[
+    Builtin { name: "space-race", toml: include_str!("../scenarios/space-race.toml") },
+    Builtin { name: "tiny-race", toml: include_str!("../scenarios/tiny-race.toml") },
+];
 
 /// The built-in divergences.
 pub const DIVERGENCES: &[Builtin] = &[];
 
 /// The scenario `run` uses when none is named.
-pub const DEFAULT_SCENARIO: &str = "tiny-race";
+pub const DEFAULT_SCENARIO: &str = "space-race";
 
 /// Finds a built-in scenario by name.
 pub fn find(name: &str) -> Option<&'static Builtin> {

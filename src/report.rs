@@ -69,6 +69,20 @@ pub struct EraReport {
     pub programs: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
+/// Where a real date falls in the model's distribution.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistoryCheck {
+    pub milestone: String,
+    pub agency: String,
+    /// The real date.
+    pub date: String,
+    pub source: String,
+    /// Share of the timelines reaching the milestone that reached it by the real date.
+    pub percentile: f64,
+    /// Whether the real date lies inside the model's 10-90 % band.
+    pub in_band: bool,
+}
+
 /// The result of `starcity run`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RunReport {
@@ -83,6 +97,8 @@ pub struct RunReport {
     pub crew_lost: BTreeMap<String, CrewLoss>,
     pub programs: Vec<ProgramReport>,
     pub eras: Vec<EraReport>,
+    /// The scenario's real dated events, and where each falls in the model's dates.
+    pub history: Vec<HistoryCheck>,
 }
 
 impl RunReport {
@@ -168,6 +184,21 @@ impl RunReport {
                     .collect(),
             })
             .collect();
+        let history = sc
+            .history
+            .iter()
+            .map(|h| {
+                let percentile = s.date_cdf(h.milestone, h.agency, h.day.max(0.0) as usize);
+                HistoryCheck {
+                    milestone: sc.milestones[h.milestone].id.clone(),
+                    agency: agency_ids[h.agency].to_string(),
+                    date: h.date.to_string(),
+                    source: h.source.clone(),
+                    percentile,
+                    in_band: (0.1..=0.9).contains(&percentile) && s.p_reached(h.milestone, h.agency) > 0.0,
+                }
+            })
+            .collect();
         RunReport {
             scenario: sc.id.clone(),
             scenario_name: sc.name.clone(),
@@ -180,6 +211,7 @@ impl RunReport {
             crew_lost,
             programs,
             eras,
+            history,
         }
     }
 
@@ -264,14 +296,8 @@ impl RunReport {
         }
         out.push_str(&table(&rows));
 
-        let mut last: Option<chrono::NaiveDate> = None;
-        for (era, e) in self.eras.iter().zip(&sc.eras) {
-            let jump = match last {
-                Some(prev) => format!(" — {} later", years_between(prev, e.date)),
-                None => String::new(),
-            };
-            last = Some(e.date);
-            let _ = writeln!(out, "\n{} ({}){}", era.name, era.date, jump);
+        for era in &self.eras {
+            let _ = writeln!(out, "\n{} ({})", era.name, era.date);
             for a in &agencies {
                 let ae = &era.agencies[*a];
                 let mut reached: Vec<String> = sc
@@ -300,6 +326,27 @@ impl RunReport {
             if !active.is_empty() {
                 let _ = writeln!(out, "  under way: {}", active.join(", "));
             }
+        }
+        if !self.history.is_empty() {
+            let _ = writeln!(out, "\nHistory check: where the real dates fall among the model's");
+            let mut rows = vec![vec![
+                "milestone".to_string(),
+                "agency".into(),
+                "real date".into(),
+                "percentile".into(),
+                "10-90 % band".into(),
+            ]];
+            for h in &self.history {
+                let name = sc.milestone_index(&h.milestone).map(|m| sc.milestones[m].name.clone()).unwrap_or_default();
+                rows.push(vec![
+                    name,
+                    h.agency.clone(),
+                    h.date.clone(),
+                    pct(h.percentile),
+                    if h.in_band { "inside".into() } else { "OUTSIDE".into() },
+                ]);
+            }
+            out.push_str(&table(&rows));
         }
         out.push('\n');
         out

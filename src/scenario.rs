@@ -45,6 +45,8 @@ pub struct Scenario {
     pub programs: Vec<Program>,
     pub rules: Vec<Rule>,
     pub eras: Vec<Era>,
+    /// Real dated events to check the model against (`[[history]]`).
+    pub history: Vec<HistoryPoint>,
     /// Every day at which some `after(..)` condition flips, sorted: the engine wakes up then.
     pub wake_days: Vec<f64>,
     /// Some condition counts flights (`flights(..)`): launches must trigger re-evaluation.
@@ -308,6 +310,16 @@ pub enum Effect {
     },
 }
 
+/// A real event: who reached which milestone when, and the source that says so.
+#[derive(Debug, Clone)]
+pub struct HistoryPoint {
+    pub milestone: usize,
+    pub agency: usize,
+    pub date: NaiveDate,
+    pub day: f64,
+    pub source: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Era {
     pub day: f64,
@@ -499,6 +511,23 @@ impl Compiler {
             }
         }
         eras.sort_by(|a, b| a.day.total_cmp(&b.day));
+        let mut history = Vec::new();
+        for h in &f.history {
+            let h = h.get_ref();
+            let (m, a, d) =
+                (self.resolve("milestone", &h.milestone), self.resolve("agency", &h.agency), self.date(&h.date));
+            if let (Some(milestone), Some(agency), Some(date)) = (m, a, d) {
+                if date < start || date > end {
+                    self.error(
+                        h.date.span(),
+                        format!("history date {date} lies outside the scenario"),
+                        format!("a date from {start} to {end}"),
+                    );
+                }
+                let day = (date - start).num_days() as f64;
+                history.push(HistoryPoint { milestone, agency, date, day, source: h.source.clone() });
+            }
+        }
 
         let agencies: Vec<Agency> = agencies.into_iter().collect::<Option<_>>()?;
         let vehicles: Vec<Vehicle> = vehicles.into_iter().collect::<Option<_>>()?;
@@ -528,6 +557,7 @@ impl Compiler {
             programs,
             rules,
             eras,
+            history,
             wake_days: Vec::new(),
             counts_flights: false,
             watched: Vec::new(),

@@ -126,7 +126,7 @@ fn race_between_two_agencies_matches_closed_form() {
     let kb = (horizon / 170.0).floor() as i32;
     let mut p_a_first = 0.0;
     for k in 1..=ka {
-        let b_flights_before = ((100 * k - 1) / 170) as i32;
+        let b_flights_before = (100 * k - 1) / 170;
         p_a_first += sa * (1.0 - sa).powi(k - 1) * (1.0 - sb).powi(b_flights_before);
     }
     let p_none = (1.0 - sa).powi(ka) * (1.0 - sb).powi(kb);

@@ -256,6 +256,9 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
     Ok(out)
 }
 
+/// Resolves one name of a kind to its index.
+type Resolver = dyn Fn(&dyn Names, &str) -> Result<usize, String>;
+
 struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
@@ -386,7 +389,7 @@ impl Parser<'_> {
                 Cond::After { day }
             }
             "crew_lost" | "flights" | "failures" => {
-                let (what, f): (&str, &dyn Fn(&dyn Names, &str) -> Result<usize, String>) =
+                let (what, f): (&str, &Resolver) =
                     if head.text == "crew_lost" { ("an agency id", &agency) } else { ("a vehicle id", &vehicle) };
                 let idx = self.arg(what, f)?;
                 self.expect(Tok::RParen, "`)`")?;

@@ -25,7 +25,7 @@ pub struct LoadError {
 impl LoadError {
     pub fn new(origin: &str, src: &Arc<String>, span: Range<usize>, message: String, expected: String) -> Self {
         let (line, col) = line_col(src, span.start);
-        let len = span.end.saturating_sub(span.start).max(1).min(src.len().saturating_sub(span.start).max(0));
+        let len = span.end.saturating_sub(span.start).max(1).min(src.len().saturating_sub(span.start));
         LoadError {
             location: format!("{origin}:{line}:{col}"),
             message,

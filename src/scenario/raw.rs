@@ -27,6 +27,19 @@ pub struct File {
     pub rule: Vec<S<Rule>>,
     #[serde(default)]
     pub era: Vec<S<Era>>,
+    #[serde(default)]
+    pub history: Vec<S<History>>,
+}
+
+/// A real, dated event the model can be checked against.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    pub milestone: S<String>,
+    pub agency: S<String>,
+    pub date: S<Datetime>,
+    #[serde(default)]
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
