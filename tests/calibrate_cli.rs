@@ -9,17 +9,8 @@ fn starcity() -> Command {
 }
 
 fn calibrate_json(extra: &[&str]) -> Value {
-    let out = starcity()
-        .arg("calibrate")
-        .arg("--json")
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = starcity().arg("calibrate").arg("--json").args(extra).output().expect("runs");
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -37,11 +28,7 @@ fn assert_model_beats_baselines(v: &Value) {
         let b = &baselines[name];
         assert_eq!(b["n"], v["model"]["n"]);
         assert!(b["brier"].is_number());
-        assert!(
-            model > log_score(b),
-            "model log score {model} does not beat {name} {}",
-            log_score(b)
-        );
+        assert!(model > log_score(b), "model log score {model} does not beat {name} {}", log_score(b));
     }
 }
 
@@ -50,18 +37,9 @@ fn model_beats_both_baselines_overall() {
     let v = calibrate_json(&[]);
     assert_eq!(v["model"]["n"], 2319);
     assert_eq!(v["bins"].as_array().map(Vec::len), Some(10));
-    let binned: u64 = v["bins"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|b| b["count"].as_u64().unwrap_or(0))
-        .sum();
+    let binned: u64 = v["bins"].as_array().into_iter().flatten().map(|b| b["count"].as_u64().unwrap_or(0)).sum();
     assert_eq!(binned, 2319);
-    assert!(
-        v["fit"]["segments"]
-            .as_array()
-            .is_some_and(|s| !s.is_empty())
-    );
+    assert!(v["fit"]["segments"].as_array().is_some_and(|s| !s.is_empty()));
     assert_model_beats_baselines(&v);
 }
 
@@ -87,26 +65,16 @@ fn by_family_lists_the_families() {
 
 #[test]
 fn show_priors_lists_r7_and_atlas() {
-    let out = starcity()
-        .args(["calibrate", "--show-priors", "1961-05-25"])
-        .output()
-        .expect("runs");
+    let out = starcity().args(["calibrate", "--show-priors", "1961-05-25"]).output().expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("R-7") && text.contains("Atlas"), "{text}");
-    assert!(
-        !text.contains("Saturn V"),
-        "Saturn V had not flown in 1961:\n{text}"
-    );
+    assert!(!text.contains("Saturn V"), "Saturn V had not flown in 1961:\n{text}");
 }
 
 fn assert_no_panic(out: &std::process::Output) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(
-        out.status.code(),
-        Some(101),
-        "exit code 101 (panic): {stderr}"
-    );
+    assert_ne!(out.status.code(), Some(101), "exit code 101 (panic): {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -119,35 +87,17 @@ fn malformed_records_never_panic() {
         ("bad-dates.tsv", true),
         ("missing-columns.tsv", true),
     ] {
-        let path = format!(
-            "{}/tests/fixtures/records/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        for extra in [
-            &[][..],
-            &["--json"][..],
-            &["--by-family"][..],
-            &["--show-priors", "1960-06-01"][..],
-        ] {
-            let out = starcity()
-                .args(["calibrate", "--record", &path])
-                .args(extra)
-                .output()
-                .expect("runs");
+        let path = format!("{}/tests/fixtures/records/{name}", env!("CARGO_MANIFEST_DIR"));
+        for extra in [&[][..], &["--json"][..], &["--by-family"][..], &["--show-priors", "1960-06-01"][..]] {
+            let out = starcity().args(["calibrate", "--record", &path]).args(extra).output().expect("runs");
             assert_no_panic(&out);
             let stderr = String::from_utf8_lossy(&out.stderr);
             if readable && extra.is_empty() {
                 assert!(out.status.success(), "{name}: {stderr}");
-                assert!(
-                    stderr.contains(&format!("{name}:2:")),
-                    "{name}: row errors not reported: {stderr}"
-                );
+                assert!(stderr.contains(&format!("{name}:2:")), "{name}: row errors not reported: {stderr}");
             } else if !readable {
                 assert!(!out.status.success(), "{name} should be rejected");
-                assert!(
-                    stderr.contains(name),
-                    "{name}: error does not name the file: {stderr}"
-                );
+                assert!(stderr.contains(name), "{name}: error does not name the file: {stderr}");
             }
         }
     }
@@ -155,10 +105,7 @@ fn malformed_records_never_panic() {
 
 #[test]
 fn missing_file_is_a_clear_error() {
-    let out = starcity()
-        .args(["calibrate", "--record", "/no/such/record.tsv"])
-        .output()
-        .expect("runs");
+    let out = starcity().args(["calibrate", "--record", "/no/such/record.tsv"]).output().expect("runs");
     assert_no_panic(&out);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/record.tsv"));
@@ -166,10 +113,7 @@ fn missing_file_is_a_clear_error() {
 
 #[test]
 fn small_valid_record_backtests_with_the_judgement_prior() {
-    let path = format!(
-        "{}/tests/fixtures/records/small-valid.tsv",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/records/small-valid.tsv", env!("CARGO_MANIFEST_DIR"));
     let v = calibrate_json(&["--record", &path]);
     assert_eq!(v["model"]["n"], 3);
     assert!(v["fit"]["segments"][0]["fitted_before"].is_null());
