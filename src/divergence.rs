@@ -68,17 +68,8 @@ struct Intervention {
     rule: Option<S<raw::Rule>>,
     skip_step: Option<S<i64>>,
     clean_flights: Option<S<i64>>,
-    insert_step: Option<S<InsertStep>>,
+    insert_step: Option<S<raw::Step>>,
     start: Option<S<Datetime>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InsertStep {
-    /// 1-based position of the step the new one goes before; one past the last appends.
-    before: S<i64>,
-    #[serde(flatten)]
-    step: raw::Step,
 }
 
 /// Summary information about a compiled divergence.
@@ -464,9 +455,17 @@ fn program(
     }
     if let Some(ins) = &it.insert_step {
         let len = sc.programs[pi].steps.len() as i64;
-        let before = c.count(Some(&ins.get_ref().before), 1, 1, len + 1, &format!("a position from 1 to {}", len + 1));
+        let Some(before) = &ins.get_ref().before else {
+            c.error(
+                ins.span(),
+                "`insert_step` needs `before`",
+                format!("`before = N`, a position from 1 to {}", len + 1),
+            );
+            return;
+        };
+        let before = c.count(Some(before), 1, 1, len + 1, &format!("a position from 1 to {}", len + 1));
         let missions = &sc.missions;
-        if let Some(mut step) = c.step(&ins.get_ref().step, 0, &|m| missions.get(m).map(|x| x.crew)) {
+        if let Some(mut step) = c.step(ins.get_ref(), 0, &|m| missions.get(m).map(|x| x.crew)) {
             // A fresh identity for the new step's noise, distinct from every file position.
             step.key = name_key(&format!("{div_id}:{}", index + 1));
             let name = step.name.clone().unwrap_or_else(|| sc.missions[step.mission].name.clone());

@@ -129,15 +129,9 @@ impl Agency {
     /// The scheduled funding level at `day` (before any rule's scaling).
     #[inline]
     pub fn budget_at(&self, day: f64) -> f64 {
-        let mut level = self.budget[0].1;
-        for &(d, l) in &self.budget {
-            if d <= day {
-                level = l;
-            } else {
-                break;
-            }
-        }
-        level
+        // The last point at or before `day`; before the first, the first (checked ≤ start at load).
+        let i = self.budget.partition_point(|&(d, _)| d <= day);
+        self.budget[i.saturating_sub(1)].1
     }
 }
 
@@ -882,6 +876,15 @@ impl Compiler {
             self.error(span, format!("program `{}` has no `[[program.step]]`", p.id.get_ref()), "at least one step");
         }
         let crew_of = |m: usize| missions.get(m).and_then(|x| x.as_ref()).map(|x| x.crew);
+        for st in &p.step {
+            if let Some(b) = &st.get_ref().before {
+                self.error(
+                    b.span(),
+                    "`before` belongs in a divergence's `insert_step`",
+                    "no `before` in a scenario's steps",
+                );
+            }
+        }
         let steps: Vec<Option<Step>> =
             p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
         let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;

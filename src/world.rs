@@ -316,7 +316,8 @@ impl World {
             Cond::Reached { agency, milestone } => self.reached(*milestone, *agency) < NEVER,
             Cond::First { milestone, agency } => self.first(*milestone) == Some(*agency),
             Cond::Any { milestone } => self.first(*milestone).is_some(),
-            Cond::Started { program } => self.programs[*program].status != Status::NotStarted,
+            // A program cancelled before it started has not started.
+            Cond::Started { program } => self.programs[*program].started < NEVER,
             Cond::Done { program } => self.programs[*program].status == Status::Done,
             Cond::Cancelled { program } => self.programs[*program].status == Status::Cancelled,
             Cond::After { day } => self.t >= *day,

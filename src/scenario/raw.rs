@@ -155,6 +155,8 @@ pub struct Duration {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// Only in a divergence's `insert_step`: the 1-based position the new step goes before.
+    pub before: Option<S<i64>>,
     pub mission: S<String>,
     pub name: Option<String>,
     pub prep: S<Duration>,
