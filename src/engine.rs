@@ -228,11 +228,16 @@ impl<O: Observer> Engine<'_, O> {
         if m.vehicles.iter().any(|&v| self.w.vehicles[v].streak < prog.clean_flights) {
             return false;
         }
+        // Each vehicle's predicted failure probability for its next flight, once per vehicle.
+        let mut predicted = [0.0; crate::scenario::MAX_MISSION_VEHICLES];
+        for (local, &v) in m.vehicles.iter().enumerate() {
+            let vs = &mut self.w.vehicles[v];
+            let n = self.sc.vehicles[v].family_index(vs.flights, self.w.t);
+            predicted[local] = vs.belief(&self.sc.vehicles[v].prior).predict(n);
+        }
         let mut survive = 1.0;
         for ph in &m.phases {
-            let vs = &mut self.w.vehicles[ph.vehicle];
-            let n = self.sc.vehicles[ph.vehicle].family_index(vs.flights, self.w.t);
-            survive *= 1.0 - ph.share * vs.belief(&self.sc.vehicles[ph.vehicle].prior).predict(n) * ph.loss;
+            survive *= 1.0 - ph.share * predicted[ph.local] * ph.loss;
         }
         let risk = self.sc.agencies[prog.agency].risk * self.w.risk_scale[prog.agency];
         1.0 - survive <= risk

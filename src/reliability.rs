@@ -123,9 +123,15 @@ impl Posterior {
     #[inline]
     pub fn observe(&mut self, n: u32, failed: bool) {
         let g = self.growth_at(n);
-        for (w, q0) in self.weight.iter_mut().zip(&self.q0) {
-            let q = q0 * g;
-            *w *= if failed { q } else { 1.0 - q };
+        // Two branch-free loops rather than one with a branch inside, so that they vectorise.
+        if failed {
+            for (w, q0) in self.weight.iter_mut().zip(&self.q0) {
+                *w *= q0 * g;
+            }
+        } else {
+            for (w, q0) in self.weight.iter_mut().zip(&self.q0) {
+                *w *= 1.0 - q0 * g;
+            }
         }
         // Weights only shrink (each factor is at most 1); readers divide by their sum, so they
         // need rescaling only now and then to stay far from underflow. This halves the cost of
@@ -150,11 +156,16 @@ impl Posterior {
 
     /// Mean of `q0` under the posterior.
     pub fn mean_q0(&self) -> f64 {
-        let (mut wq, mut w) = (0.0, 0.0);
-        for (weight, q) in self.weight.iter().zip(&self.q0) {
-            wq += weight * q;
-            w += weight;
+        // Four independent accumulators (a fixed summation order, so results stay deterministic)
+        // let the compiler use vector registers.
+        let (mut wq, mut w) = ([0.0; 4], [0.0; 4]);
+        for (ws, qs) in self.weight.chunks_exact(4).zip(self.q0.chunks_exact(4)) {
+            for k in 0..4 {
+                wq[k] += ws[k] * qs[k];
+                w[k] += ws[k];
+            }
         }
+        let (wq, w) = ((wq[0] + wq[1]) + (wq[2] + wq[3]), (w[0] + w[1]) + (w[2] + w[3]));
         if w > 0.0 { wq / w } else { 0.0 }
     }
 
