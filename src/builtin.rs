@@ -19,7 +19,22 @@ pub const SCENARIOS: &[Builtin] = &[
 ];
 
 /// The built-in divergences.
-pub const DIVERGENCES: &[Builtin] = &[];
+pub const DIVERGENCES: &[Builtin] = &[
+    Builtin { name: "star-city", toml: include_str!("../divergences/star-city.toml") },
+    Builtin { name: "korolev-survives", toml: include_str!("../divergences/korolev-survives.toml") },
+    Builtin { name: "n1-5l-flies", toml: include_str!("../divergences/n1-5l-flies.toml") },
+    Builtin { name: "n1-static-test-stand", toml: include_str!("../divergences/n1-static-test-stand.toml") },
+    Builtin { name: "early-soviet-decision", toml: include_str!("../divergences/early-soviet-decision.toml") },
+    Builtin { name: "zond-crew-1968", toml: include_str!("../divergences/zond-crew-1968.toml") },
+    Builtin {
+        name: "apollo8-stays-in-earth-orbit",
+        toml: include_str!("../divergences/apollo8-stays-in-earth-orbit.toml"),
+    },
+    Builtin { name: "no-apollo1-fire", toml: include_str!("../divergences/no-apollo1-fire.toml") },
+    Builtin { name: "soyuz1-succeeds", toml: include_str!("../divergences/soyuz1-succeeds.toml") },
+    Builtin { name: "nasa-budget-holds", toml: include_str!("../divergences/nasa-budget-holds.toml") },
+    Builtin { name: "n1-not-cancelled", toml: include_str!("../divergences/n1-not-cancelled.toml") },
+];
 
 /// The scenario `run` uses when none is named.
 pub const DEFAULT_SCENARIO: &str = "space-race";
