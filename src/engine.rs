@@ -32,7 +32,9 @@ pub enum Event {
         program: usize,
         step: usize,
     },
+    /// A flight of `program` reached a milestone (dated by its phase: `day` may precede now).
     Milestone {
+        program: usize,
         milestone: usize,
         agency: usize,
         day: f64,
@@ -400,7 +402,7 @@ impl<O: Observer> Engine<'_, O> {
                     self.w.reached[idx] = day;
                     self.w.changed |= reads::MILESTONES;
                     let first = self.w.first(ms) == Some(agency);
-                    self.obs.event(self.w, Event::Milestone { milestone: ms, agency, day, first });
+                    self.obs.event(self.w, Event::Milestone { program: p, milestone: ms, agency, day, first });
                 }
             }
         }

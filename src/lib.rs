@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod calibrate;
+pub mod chronicle;
 pub mod counterfactual;
 pub mod dist;
 pub mod divergence;

@@ -17,7 +17,7 @@ use starcity::counterfactual::{self, CompareReport};
 use starcity::ensemble::{self, RunConfig};
 use starcity::report::RunReport;
 use starcity::scenario::{LoadErrors, Scenario};
-use starcity::{builtin, divergence};
+use starcity::{builtin, chronicle, divergence};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +36,8 @@ enum Command {
     Run(RunArgs),
     /// Run twin worlds, baseline and divergent, on shared noise; print the paired effects.
     Compare(RunArgs),
+    /// Tell one timeline as dated history, with era headings and how common each turn was.
+    Chronicle(ChronicleArgs),
     /// Validate scenario and divergence files; print every error with file:line:col.
     Check {
         /// Files to check.
@@ -76,6 +78,44 @@ struct RunArgs {
     quiet: bool,
 }
 
+#[derive(clap::Args, Debug)]
+struct ChronicleArgs {
+    /// A built-in scenario name or a path to a scenario TOML file.
+    #[arg(default_value = builtin::DEFAULT_SCENARIO)]
+    scenario: String,
+    /// A divergence (built-in name or file); repeat to compose them in order.
+    #[arg(short = 'd', long = "divergence")]
+    divergences: Vec<String>,
+    /// The timeline to tell (default 0).
+    #[arg(long, conflicts_with_all = ["condition", "pick"])]
+    timeline: Option<u64>,
+    /// Tell the first timeline whose outcome satisfies this condition (the scenario rule language),
+    /// e.g. "first(crewed_lunar_landing, USSR) and crew_lost(USSR) == 0".
+    #[arg(long = "where", value_name = "COND", conflicts_with = "pick")]
+    condition: Option<String>,
+    /// Pick a timeline by a criterion: `typical` (closest to the ensemble's usual outcome).
+    #[arg(long, value_parser = ["typical"])]
+    pick: Option<String>,
+    /// Tell the baseline and the divergent twin side by side from where they split (needs -d).
+    #[arg(long)]
+    twin: bool,
+    /// Seed of the ensemble the timeline belongs to.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Timelines in the ensemble: for "how common" figures and the search of --where / --pick.
+    #[arg(short = 'n', long, default_value_t = 2_000)]
+    timelines: u64,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
+    format: String,
+    /// Write to this file (atomically).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Worker threads for the ensemble.
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
 fn main() -> Result<()> {
     // Long messages stay on one line, so `file:line:col: message` can be grepped.
     let _ = miette::set_hook(Box::new(|_| Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())));
@@ -85,6 +125,7 @@ fn main() -> Result<()> {
         Command::Compare(args) => compare(&args),
         Command::Check { files } => check(&files),
         Command::Calibrate(args) => calibrate::run(&args),
+        Command::Chronicle(args) => chronicle(&args),
         Command::Scenarios => {
             scenarios();
             Ok(())
@@ -149,6 +190,55 @@ fn compare(args: &RunArgs) -> Result<()> {
         eprintln!("{} twin timelines in {:.2} s", args.timelines, started.elapsed().as_secs_f64());
     }
     Ok(())
+}
+
+fn chronicle(args: &ChronicleArgs) -> Result<()> {
+    if args.timelines == 0 {
+        return Err(miette!("--timelines must be at least 1"));
+    }
+    if args.twin && args.divergences.is_empty() {
+        return Err(miette!("--twin needs a divergence: -d NAME_OR_FILE"));
+    }
+    let base = load(&args.scenario)?;
+    let div = builtin::apply_divergences(base.clone(), &args.divergences).map_err(miette::Report::new)?;
+    let n = args.timelines;
+    let cfg = RunConfig { seed: args.seed, timelines: n };
+    let summary = in_pool(args.threads, true, n, |done| ensemble::run(&div, cfg, done))?;
+    let (timeline, chosen) = match (&args.condition, &args.pick, args.timeline) {
+        (Some(text), _, _) => {
+            let cond = div.parse_condition("--where", text).map_err(miette::Report::new)?;
+            match chronicle::find_where(&div, args.seed, n, &cond) {
+                Some(k) => (k, format!("Timeline {k}: the first of {n} timelines where `{text}` holds at the end.")),
+                None => return Err(miette!("no timeline among the first {n} satisfies `{text}` (try a larger -n)")),
+            }
+        }
+        (None, Some(_), _) => {
+            let k = chronicle::find_typical(&div, args.seed, n, &summary);
+            (k, format!("Timeline {k}: the one of {n} closest to the usual outcome (who is first, median dates)."))
+        }
+        (None, None, k) => {
+            let k = k.unwrap_or(0);
+            (k, format!("Timeline {k} of the ensemble seeded {}.", args.seed))
+        }
+    };
+    let told = chronicle::tell(&div, args.seed, timeline, chosen.clone(), &summary);
+    let text = if args.twin {
+        let base_summary = in_pool(args.threads, true, n, |done| ensemble::run(&base, cfg, done))?;
+        let told_base = chronicle::tell(&base, args.seed, timeline, chosen, &base_summary);
+        match args.format.as_str() {
+            "json" => {
+                let both = serde_json::json!({ "baseline": told_base, "divergent": told });
+                serde_json::to_string_pretty(&both).into_diagnostic()? + "\n"
+            }
+            f => chronicle::render_twin(&told_base, &told, &base, f == "markdown"),
+        }
+    } else {
+        match args.format.as_str() {
+            "json" => serde_json::to_string_pretty(&told).into_diagnostic()? + "\n",
+            f => chronicle::render(&told, &div, f == "markdown"),
+        }
+    };
+    emit(&text, args.output.as_deref())
 }
 
 /// Runs `job` on a pool of the requested size, with a progress bar on a terminal. `job` bumps the

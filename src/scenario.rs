@@ -342,6 +342,21 @@ impl Scenario {
         }
     }
 
+    /// Parses a condition (the language of rules) against this scenario's names, as given on the
+    /// command line (`chronicle --where`); errors point into `text`, named `origin`.
+    pub fn parse_condition(&self, origin: &str, text: &str) -> Result<Cond, LoadErrors> {
+        // The compiler reports positions inside a TOML string (after its opening quote), so the
+        // condition is wrapped as one.
+        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        let src = Arc::new(quoted.clone());
+        let mut c = Compiler::for_scenario(origin, src, self);
+        let spanned = Spanned::new(0..quoted.len(), text.to_string());
+        match c.condition(&spanned) {
+            Some(cond) if c.errors.is_empty() => Ok(cond),
+            _ => Err(LoadErrors::new(origin, std::mem::take(&mut c.errors))),
+        }
+    }
+
     /// Recomputes `wake_days` from every condition (after a divergence changed rules).
     pub fn refresh_wake_days(&mut self) {
         let mut days = Vec::new();
