@@ -73,3 +73,37 @@ fn a_missing_file_is_an_error_not_a_panic() {
     assert_eq!(code, 1);
     assert!(stderr.contains("cannot read the file"), "{stderr}");
 }
+
+/// Broken divergence files: (fixture, `line:col`, words the message must contain).
+const DIVERGENCE_CASES: &[(&str, &str, &str)] = &[
+    ("bad-outcome.toml", ":11:11:", "unknown outcome `sucess`"),
+    ("negative-scale.toml", ":10:10:", "-1.5 is out of range"),
+    ("stray-key.toml", ":12:10:", "`budget` does not go with `do = \"force\"`"),
+    ("unknown-action.toml", ":8:6:", "unknown intervention `teleport`"),
+    ("unknown-phase.toml", ":11:9:", "no phase `descent` of this target"),
+    ("unknown-rule.toml", ":9:6:", "unknown rule `korolev-lives`"),
+    ("unknown-vehicle.toml", ":9:11:", "unknown vehicle `n2`"),
+];
+
+#[test]
+fn every_broken_divergence_gives_a_located_error() {
+    let mut files: Vec<String> = std::fs::read_dir("tests/fixtures/bad-divergences")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    let mut covered: Vec<String> = DIVERGENCE_CASES.iter().map(|c| c.0.to_string()).collect();
+    covered.sort();
+    assert_eq!(files, covered);
+    for (file, at, words) in DIVERGENCE_CASES {
+        let path = format!("tests/fixtures/bad-divergences/{file}");
+        for args in [vec!["check", path.as_str()], vec!["run", "-d", path.as_str(), "-n", "10"]] {
+            let out = Command::cargo_bin("starcity").unwrap().env("NO_COLOR", "1").args(&args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+            assert!(stderr.contains(&format!("{file}{at}")), "{args:?}: no location {at} in:\n{stderr}");
+            assert!(stderr.contains(words), "{args:?}: missing `{words}` in:\n{stderr}");
+        }
+    }
+}
