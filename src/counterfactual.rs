@@ -18,12 +18,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{Quiet, run_timeline};
-use crate::ensemble::Summary;
+use crate::ensemble::{BLOCK, Summary};
 use crate::report::{RunReport, pct, table};
 use crate::scenario::{InterventionKind, Scenario};
 use crate::world::{NEVER, World};
-
-const BLOCK: u64 = 256;
 
 /// Paired summaries of twin ensembles.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,7 +15,7 @@ use crate::world::{Fate, NEVER, World};
 
 /// Timelines per unit of parallel work: large enough that per-block overhead vanishes, small
 /// enough that two threads balance well even at 10,000 timelines.
-const BLOCK: u64 = 256;
+pub(crate) const BLOCK: u64 = 256;
 
 /// Funding levels are summed in millionths so that sums stay integers (exact, order-free).
 const MICRO: f64 = 1e6;
