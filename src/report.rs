@@ -69,6 +69,15 @@ pub struct EraReport {
     pub programs: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
+/// How often a rule fired: how often one event propagated into politics.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleReport {
+    pub id: String,
+    pub text: String,
+    /// Share of timelines in which the rule fired.
+    pub fired: f64,
+}
+
 /// Where a real date falls in the model's distribution.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct HistoryCheck {
@@ -97,6 +106,8 @@ pub struct RunReport {
     pub crew_lost: BTreeMap<String, CrewLoss>,
     pub programs: Vec<ProgramReport>,
     pub eras: Vec<EraReport>,
+    /// The scenario's rules (and a divergence's), with how often each fired.
+    pub rules: Vec<RuleReport>,
     /// The scenario's real dated events, and where each falls in the model's dates.
     pub history: Vec<HistoryCheck>,
 }
@@ -199,6 +210,12 @@ impl RunReport {
                 }
             })
             .collect();
+        let rules = sc
+            .rules
+            .iter()
+            .zip(&s.rule_fired)
+            .map(|(r, &fired)| RuleReport { id: r.id.clone(), text: r.text.clone(), fired: fired as f64 / n })
+            .collect();
         RunReport {
             scenario: sc.id.clone(),
             scenario_name: sc.name.clone(),
@@ -211,6 +228,7 @@ impl RunReport {
             crew_lost,
             programs,
             eras,
+            rules,
             history,
         }
     }
@@ -327,6 +345,14 @@ impl RunReport {
                 let _ = writeln!(out, "  under way: {}", active.join(", "));
             }
         }
+        if !self.rules.is_empty() {
+            let _ = writeln!(out, "\nHow often each rule fired");
+            let mut rows = vec![vec!["rule".to_string(), "fired".into(), "what it does".into()]];
+            for r in &self.rules {
+                rows.push(vec![r.id.clone(), pct(r.fired), r.text.clone()]);
+            }
+            out.push_str(&table_aligned(&rows, &[0, 2]));
+        }
         if !self.history.is_empty() {
             let _ = writeln!(out, "\nHistory check: where the real dates fall among the model's");
             let mut rows = vec![vec![
@@ -379,6 +405,11 @@ pub fn pct(p: f64) -> String {
 
 /// Left-aligned first column, right-aligned others, two spaces between columns.
 pub fn table(rows: &[Vec<String>]) -> String {
+    table_aligned(rows, &[0])
+}
+
+/// Like [`table`], with the columns in `left` left-aligned (text) and the others right-aligned.
+pub fn table_aligned(rows: &[Vec<String>], left: &[usize]) -> String {
     let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
     let widths: Vec<usize> =
         (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
@@ -388,6 +419,10 @@ pub fn table(rows: &[Vec<String>]) -> String {
         for (c, cell) in row.iter().enumerate() {
             let pad = widths[c] - cell.chars().count();
             if c == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else if left.contains(&c) {
+                line.push_str("  ");
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
             } else {
