@@ -55,3 +55,16 @@ fn a_timeline_does_not_depend_on_which_timelines_ran_before_it() {
         }
     }
 }
+
+/// Invariant 4, streaming: a summary's size does not depend on how many timelines it holds.
+#[test]
+fn summary_size_does_not_grow_with_the_number_of_timelines() {
+    let sc = scenario();
+    let sizes = |s: &Summary| {
+        [&s.first, &s.date_hist, &s.reached, &s.fates, &s.era_reached, &s.era_fates, &s.rule_fired].map(|v| v.len())
+    };
+    let small = on_threads(&sc, 2, 1, 100);
+    let large = on_threads(&sc, 2, 1, 5_000);
+    assert_eq!(sizes(&small), sizes(&large));
+    assert_eq!(large.n, 5_000);
+}
