@@ -142,8 +142,12 @@ impl<'a> Recorder<'a> {
         let first_of_step = n == 1;
         let plain = self.label(program, step, f.mission, f.test);
         // Prose form: "Gemini 8-12 (Agena docking), flight 2," for steps flown several times.
-        let label =
-            if prog.steps[step].repeat > 1 && !f.test { format!("{plain}, flight {n},") } else { plain.clone() };
+        // A single-flight step flown again after a failure is a new attempt at the same thing.
+        let label = match (prog.steps[step].repeat > 1, f.test, n > 1) {
+            (true, false, _) => format!("{plain}, flight {n},"),
+            (false, false, true) => format!("{plain}, attempt {n},"),
+            _ => plain.clone(),
+        };
         let launcher = vehicle_name(sc, m.phases[0].vehicle).to_string();
         let on = with_article(&launcher);
         let crew = self.crew_names(agency, w, program);
