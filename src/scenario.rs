@@ -25,7 +25,7 @@ use crate::reliability::Posterior;
 
 /// The most distinct vehicles one mission may use (the engine keeps their flight numbers in a
 /// fixed array).
-pub const MAX_MISSION_VEHICLES: usize = 8;
+pub const MAX_MISSION_VEHICLES: usize = 16;
 
 /// A compiled scenario: everything resolved to indices, every number checked.
 #[derive(Debug, Clone)]
