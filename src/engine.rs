@@ -288,30 +288,26 @@ impl<O: Observer> Engine<'_, O> {
         self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
     }
 
-    /// Picks the crew among the agency's living roster, seat by seat, each seat a keyed choice.
+    /// Picks the crew: the next `n` living members of the agency's roster, in roster order,
+    /// wrapping around, from where the last crew left off. A scenario lists its roster in the order
+    /// people flew (or would fly), so crews come out as an agency would rotate them. No random draw:
+    /// who flies never changes what happens, only who it happens to.
     fn choose_crew(&mut self, agency: usize, n: usize, flight: &mut Flight) -> bool {
         let alive = &self.w.alive[agency];
-        let available = alive.iter().filter(|a| **a).count();
-        if available < n || n > MAX_CREW {
+        let roster = alive.len();
+        if n > MAX_CREW || alive.iter().filter(|a| **a).count() < n {
             return false;
         }
-        let k = self.w.crewed_flights[agency];
         self.w.crewed_flights[agency] += 1;
-        let stream = self.noise.stream(Kind::Crew, self.sc.agencies[agency].key, k as u64, 0);
+        let mut i = self.w.crew_cursor[agency] % roster;
         for seat in 0..n {
-            let left = available - seat;
-            let mut pick = ((stream.uniform(seat as u64) * left as f64) as usize).min(left - 1);
-            for (i, &ok) in alive.iter().enumerate() {
-                if !ok || flight.crew[..seat].contains(&(i as u16)) {
-                    continue;
-                }
-                if pick == 0 {
-                    flight.crew[seat] = i as u16;
-                    break;
-                }
-                pick -= 1;
+            while !alive[i] {
+                i = (i + 1) % roster;
             }
+            flight.crew[seat] = i as u16;
+            i = (i + 1) % roster;
         }
+        self.w.crew_cursor[agency] = i;
         flight.n_crew = n;
         true
     }

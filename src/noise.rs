@@ -25,7 +25,8 @@ pub enum Kind {
     Prep = 3,
     /// A stand-down after a failure. ids: (program, step, attempt).
     StandDown = 4,
-    /// Choosing a crew seat. ids: (agency, crewed flight number, seat).
+    /// Reserved (crews were once drawn at random; they now rotate through the roster). Kept so
+    /// that no future kind reuses the number.
     Crew = 5,
 }
 

@@ -194,8 +194,10 @@ pub struct World {
     pub fatal: Vec<u32>,
     pub budget_scale: Vec<f64>,
     pub risk_scale: Vec<f64>,
-    /// Crewed flights launched, per agency (part of the crew-choice key).
+    /// Crewed flights launched, per agency.
     pub crewed_flights: Vec<u32>,
+    /// Where in each agency's roster the next crew starts.
+    pub crew_cursor: Vec<usize>,
     /// `alive[a][i]`: roster member `i` of agency `a` is alive.
     pub alive: Vec<Vec<bool>>,
     pub vehicles: Vec<VehicleState>,
@@ -233,6 +235,7 @@ impl World {
         refill(&mut self.budget_scale, na, 1.0);
         refill(&mut self.risk_scale, na, 1.0);
         refill(&mut self.crewed_flights, na, 0);
+        refill(&mut self.crew_cursor, na, 0);
         self.alive.resize_with(na, Vec::new);
         for (alive, a) in self.alive.iter_mut().zip(&sc.agencies) {
             refill(alive, a.crew.len(), true);
