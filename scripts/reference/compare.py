@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
-"""Runs the reference benchmark in starcity, plain Python and SimPy; checks that they agree
-statistically and prints starcity's speed as ratios against the two Python implementations,
-measured in this run (never against a fixed wall-clock number).
+"""Compares starcity with the same benchmark model written in SimPy and in plain Python.
 
-Run from anywhere: `python3 scripts/reference/compare.py [--n-starcity N] [--n-python N]`.
-Exits non-zero if any quantity disagrees by more than four standard errors.
+Run from anywhere: `python3 scripts/reference/compare.py` (builds the release binary first).
+
+  agreement  P(A first), P(B first), P(nobody), P(each lands by the end) and the 10/50/90 % landing
+             dates per agency, each Python model against starcity, with standard errors; any
+             difference beyond 4 standard errors is flagged and makes the exit status 1
+  speed      timelines/s of each on one core and the ratios starcity/SimPy and starcity/plain
+             (starcity: wall clock of `run -n N --threads 1` minus that of `run -n 1`;
+             Python: timed in-process around the model's loop). Ratios only, no fixed targets.
+
+The model is defined once, in model_plain.py; benchmark.toml must be exactly what
+`model_plain.py --toml` writes (checked here). Exit status: 0 all agree, 1 a disagreement,
+2 a setup error, 3 agreement with plain Python only because SimPy is not installed.
 """
 import argparse
 import datetime
@@ -16,92 +24,159 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
 
 import model_plain  # noqa: E402
-from model_common import first  # noqa: E402
+import model_simpy  # noqa: E402
 
-START = datetime.date(1960, 1, 1)
-BIN = os.path.join(ROOT, "target", "release", "starcity")
-SCENARIO = os.path.join(HERE, "benchmark.toml")
+SCENARIO = os.path.join("scripts", "reference", "benchmark.toml")
+BIN = os.path.join(REPO, "target", "release", "starcity")
+LIMIT = 4.0  # standard errors
 
 
-def starcity(n):
-    """Runs starcity on one thread; returns (report, engine seconds)."""
-    args = [BIN, "run", SCENARIO, "--json", "-q", "--threads", "1"]
+def starcity(n, seed):
+    """(wall seconds, report) of one single-threaded run."""
+    cmd = [BIN, "run", SCENARIO, "-n", str(n), "--seed", str(seed), "--json", "-q", "--threads", "1"]
     t0 = time.perf_counter()
-    subprocess.run(args + ["-n", "1"], check=True, stdout=subprocess.DEVNULL)
-    fixed = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    out = subprocess.run(args + ["-n", str(n)], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout), max(time.perf_counter() - t0 - fixed, 1e-9)
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"starcity failed ({proc.returncode}):\n{proc.stderr}")
+    return wall, json.loads(proc.stdout)
 
 
-def summarise(results):
-    n = len(results)
-    firsts = [first(r) for r in results]
-    p = {k: firsts.count(k) / n for k in ("A", "B", "none")}
-    days = {a: sorted(r[a] for r in results if r[a] is not None) for a in ("A", "B")}
-    return n, p, days
+def day_of(date):
+    return (datetime.date.fromisoformat(date) - model_plain.START).days
+
+
+def date_of(day):
+    return (model_plain.START + datetime.timedelta(days=math.floor(day))).isoformat()
+
+
+def py_quantile(xs, q):
+    """The same quantile starcity reports: the smallest whole day with >= ceil(q * n) landings on or before it."""
+    s = sorted(xs)
+    return date_of(s[max(math.ceil(q * len(s)), 1) - 1])
+
+
+def frac_below(xs, day):
+    """Share of landings before starcity's quantile day `day` (a whole day: the continuous quantile lies in
+    [day, day + 1), so landings inside that day count half)."""
+    below = sum(1 for x in xs if x < day)
+    inside = sum(1 for x in xs if day <= x < day + 1)
+    return (below + 0.5 * inside) / max(len(xs), 1)
+
+
+def compare(name, res, sc, n_sc):
+    """Rows (label, starcity, python, z) of one Python model against starcity; z = difference / SE."""
+    ms = next(m for m in sc["milestones"] if m["id"] == "landing")
+    rows = []
+    n_py = res.n
+
+    def prob(label, p_sc, k_py):
+        p_py = k_py / n_py
+        pool = (p_sc * n_sc + k_py) / (n_sc + n_py)
+        se = math.sqrt(max(pool * (1 - pool), 1e-12) * (1 / n_sc + 1 / n_py))
+        rows.append((label, f"{p_sc:.4f}", f"{p_py:.4f}", f"{se:.4f}", (p_py - p_sc) / se))
+
+    prob("P(A first)", ms["first"]["A"], res.first[0])
+    prob("P(B first)", ms["first"]["B"], res.first[1])
+    prob("P(nobody)", ms["first"]["none"], res.first[2])
+    for i, ag in enumerate(model_plain.AGENCIES):
+        prob(f"P({ag} lands)", ms["reached"][ag], len(res.landing[i]))
+    for i, ag in enumerate(model_plain.AGENCIES):
+        band = ms["date"].get(ag)
+        xs = res.landing[i]
+        n_l_sc = ms["reached"][ag] * n_sc
+        for key, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9)):
+            if band is None or not xs:
+                rows.append((f"{ag} landing {key}", "-", "-", "-", math.inf))
+                continue
+            f = frac_below(xs, day_of(band[key]))
+            se = math.sqrt(q * (1 - q) * (1 / len(xs) + 1 / max(n_l_sc, 1)))
+            rows.append(
+                (
+                    f"{ag} landing {key} (share of {name} below)",
+                    f"{band[key]}",
+                    f"{py_quantile(xs, q)}  {f:.4f} vs {q:.1f}",
+                    f"{se:.4f}",
+                    (f - q) / se,
+                )
+            )
+    return rows
+
+
+def print_table(name, rows):
+    head = ("statistic", "starcity", name, "SE", "z", "")
+    table = [head] + [(a, b, c, d, f"{z:+.2f}", "ok" if abs(z) <= LIMIT else "DISAGREES") for a, b, c, d, z in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    for r in table:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    return all(abs(r[4]) <= LIMIT for r in rows)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n-starcity", type=int, default=400_000)
-    ap.add_argument("--n-python", type=int, default=40_000)
-    a = ap.parse_args()
-    try:
-        import model_simpy
-    except SystemExit as e:
-        sys.exit(f"{e} (needed for the SimPy reference)")
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-n", type=int, default=200_000, help="timelines for each Python model (default 200,000)")
+    p.add_argument("--starcity-n", type=int, default=None, help="timelines for starcity (default 5 x n)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--no-build", action="store_true", help="use the existing target/release/starcity")
+    p.add_argument("--no-simpy", action="store_true", help="skip the SimPy model")
+    a = p.parse_args()
+    n_sc = a.starcity_n or 5 * a.n
+    if n_sc < a.n:
+        sys.exit("--starcity-n must be at least -n")
 
-    report, sc_secs = starcity(a.n_starcity)
-    landing = next(m for m in report["milestones"] if m["id"] == "landing")
-    sc_p = {k: landing["first"][k] for k in ("A", "B", "none")}
-    sc_median = {k: (datetime.date.fromisoformat(landing["date"][k]["p50"]) - START).days for k in ("A", "B")}
-    runs = {"starcity": (a.n_starcity, sc_secs)}
-    bad = 0
-    print(f"starcity: {a.n_starcity:,} timelines; plain Python and SimPy: {a.n_python:,} each\n")
-    print(f"{'quantity':<22}{'starcity':>10}{'python':>10}{'z':>7}    {'simpy':>10}{'z':>7}")
-    refs = {}
-    for name, module in (("python", model_plain), ("simpy", model_simpy)):
-        results, secs = module.run(a.n_python)
-        runs[name] = (a.n_python, secs)
-        refs[name] = summarise(results)
-    for k in ("A", "B", "none"):
-        row = f"{'P(' + k + ' first)':<22}{sc_p[k]:>10.4f}"
-        for name in ("python", "simpy"):
-            n, p, _ = refs[name]
-            se = math.sqrt(sc_p[k] * (1 - sc_p[k]) / a.n_starcity + p[k] * (1 - p[k]) / n) or 1e-12
-            z = (p[k] - sc_p[k]) / se
-            bad += abs(z) > 4
-            row += f"{p[k]:>10.4f}{z:>7.2f}    " if name == "python" else f"{p[k]:>10.4f}{z:>7.2f}"
-        print(row)
-    for k in ("A", "B"):
-        # Share of the reference's landings on or before starcity's median day: 0.5 if they agree
-        # (starcity reports whole days, so count the day itself).
-        row = f"{'median landing ' + k:<22}{sc_median[k]:>10d}"
-        for name in ("python", "simpy"):
-            _, _, days = refs[name]
-            m = len(days[k])
-            share = sum(d < sc_median[k] + 1 for d in days[k]) / m
-            z = (share - 0.5) / math.sqrt(0.25 / m)
-            bad += abs(z) > 4
-            row += f"{days[k][m // 2]:>10.0f}{z:>7.2f}    " if name == "python" else f"{days[k][m // 2]:>10.0f}{z:>7.2f}"
-        print(row)
-    print("\n(z: the difference in standard errors; medians are days after 1960-01-01, and their z tests the")
-    print(" share of the reference's landings on or before starcity's median day against one half)\n")
-    rate = {k: n / s for k, (n, s) in runs.items()}
-    for k in ("starcity", "python", "simpy"):
-        print(f"{k:<10}{rate[k]:>14,.0f} timelines/s on one core")
-    print(f"\nstarcity / plain Python: {rate['starcity'] / rate['python']:.1f} x")
-    print(f"starcity / SimPy:        {rate['starcity'] / rate['simpy']:.1f} x")
-    if bad:
-        sys.exit(f"\n{bad} quantities disagree by more than 4 standard errors")
-    print("\nall quantities agree within 4 standard errors")
+    with open(os.path.join(REPO, SCENARIO)) as f:
+        if f.read() != model_plain.scenario_toml():
+            print(f"{SCENARIO} is not the model of model_plain.py; regenerate it with\n"
+                  f"  python3 scripts/reference/model_plain.py --toml > {SCENARIO}", file=sys.stderr)
+            return 2
+    use_simpy = not a.no_simpy and model_simpy.simpy is not None
+    if not a.no_simpy and not use_simpy:
+        print("SimPy is not installed: `pip install simpy` (or pass --no-simpy). Comparing with plain Python only.\n")
+
+    if not a.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+
+    # starcity: the fixed cost (process start, scenario load, JSON) measured by a one-timeline run.
+    fixed = min(starcity(1, a.seed)[0] for _ in range(3))
+    wall, sc = starcity(n_sc, a.seed)
+    t_sc = max(wall - fixed, 1e-9)
+
+    models = [("plain", model_plain.run, a.seed + 1)]
+    if use_simpy:
+        models.append(("SimPy", model_simpy.run, a.seed + 2))
+    results = {}
+    for name, fn, seed in models:
+        t0 = time.perf_counter()
+        res = fn(a.n, seed)
+        results[name] = (res, time.perf_counter() - t0)
+
+    print(f"benchmark model, {os.cpu_count()} cores, one thread each; starcity N = {n_sc:,}, Python N = {a.n:,}")
+    print(f"(starcity: {wall:.2f} s wall minus {fixed * 1000:.0f} ms fixed cost of a one-timeline run)\n")
+    ok = True
+    for name, (res, _) in results.items():
+        print(f"agreement, {name} vs starcity (flagged beyond {LIMIT:g} SE):")
+        ok &= print_table(name, compare(name, res, sc, n_sc))
+        print()
+
+    rate_sc = n_sc / t_sc
+    print("speed, timelines/s on one core:")
+    print(f"  starcity  {rate_sc:>12,.0f}")
+    for name, (res, dt) in results.items():
+        print(f"  {name:<8}  {a.n / dt:>12,.0f}   ({dt:.1f} s)")
+    for name, (res, dt) in results.items():
+        print(f"  starcity / {name:<6} {rate_sc / (a.n / dt):8.1f} x")
+    print()
+    if not ok:
+        print("DISAGREEMENT: starcity and a reference model differ beyond 4 standard errors.")
+        return 1
+    print("all statistics agree within 4 standard errors.")
+    return 0 if (use_simpy or a.no_simpy) else 3
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,51 +1,83 @@
-"""The reference benchmark in SimPy: one process per agency, `env.timeout` for every wait."""
+#!/usr/bin/env python3
+"""The reference benchmark model in SimPy: one generator process per agency, `env.timeout` waits.
+
+The model's definition (steps, phase days, failure probabilities, durations, horizon) is imported
+from `model_plain.py`; see its docstring and README.md. Each timeline builds a fresh
+`simpy.Environment` with two processes and runs it until both have finished.
+
+A process never schedules a wait that would end after the horizon (starcity processes no event
+later than `end`): it stops instead, so `env.run()` ends by itself.
+"""
+import argparse
+import math
 import random
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the scripts
+
 try:
     import simpy
-except ImportError:  # pragma: no cover - told to the user, not a crash
-    sys.exit("SimPy is not installed: pip install simpy")
+except ImportError:  # compare.py checks for this and tells the user what to install
+    simpy = None
 
-from model_common import DURATION, HORIZON, MEDIAN, MISSIONS, SIGMA, STAND_DOWN, first, flies, lognormal
+from model_plain import HORIZON, PREP, STAND_DOWN, STEPS, Result
 
 
-def program(env, rng, agency, landings):
-    k = 0
-    yield env.timeout(lognormal(rng, MEDIAN[agency], SIGMA))
-    while True:
-        ok = flies(rng, k)
-        yield env.timeout(DURATION[k])
-        if ok:
-            k += 1
-            if k == MISSIONS:
-                landings[agency] = env.now
+def agency(env, a, rng, reached):
+    rand, gauss, exp = rng.random, rng.gauss, math.exp
+    prep_m, prep_s = PREP
+    sd_m, sd_s = STAND_DOWN
+    for days, fails in STEPS:
+        duration = days[-1]
+        wait = prep_m * exp(prep_s * gauss(0.0, 1.0))  # preparation, from the previous landing
+        while True:
+            if env.now + wait > HORIZON:
                 return
-            yield env.timeout(lognormal(rng, MEDIAN[agency], SIGMA))
-        else:
-            yield env.timeout(lognormal(rng, *STAND_DOWN) + lognormal(rng, MEDIAN[agency], SIGMA))
+            yield env.timeout(wait)
+            launch = env.now
+            success = True
+            for q in fails:  # phases in order; the first failure ends the flight's draws
+                if rand() < q:
+                    success = False
+                    break
+            if launch + duration > HORIZON:
+                return
+            yield env.timeout(duration)  # a flight lands at launch + last phase day, failed or not
+            if success:
+                break
+            wait = sd_m * exp(sd_s * gauss(0.0, 1.0)) + prep_m * exp(prep_s * gauss(0.0, 1.0))
+    reached[a] = launch + duration  # the milestone phase is the last phase of the last step
 
 
-def timeline(rng):
-    env = simpy.Environment()
-    landings = {"A": None, "B": None}
-    for agency in ("A", "B"):
-        env.process(program(env, rng, agency, landings))
-    # `until` stops before events at the horizon itself; starcity processes those: measure zero.
-    env.run(until=HORIZON + 1e-9)
-    return landings
-
-
-def run(n, seed=2):
+def run(n, seed=1):
+    """Runs n timelines; returns a model_plain.Result."""
+    if simpy is None:
+        raise RuntimeError("SimPy is not installed: pip install simpy")
     rng = random.Random(seed)
-    start = time.perf_counter()
-    out = [timeline(rng) for _ in range(n)]
-    return out, time.perf_counter() - start
+    res = Result(n)
+    for _ in range(n):
+        env = simpy.Environment()
+        reached = [math.inf, math.inf]
+        env.process(agency(env, 0, rng, reached))
+        env.process(agency(env, 1, rng, reached))
+        env.run()
+        res.add(reached)
+    return res
+
+
+def main():
+    if simpy is None:
+        sys.exit("SimPy is not installed: pip install simpy")
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-n", type=int, default=5_000, help="timelines")
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+    t0 = time.perf_counter()
+    r = run(a.n, a.seed)
+    dt = time.perf_counter() - t0
+    print(f"{a.n} timelines in {dt:.2f} s = {a.n / dt:,.0f}/s; first A/B/none = {r.first}")
 
 
 if __name__ == "__main__":
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 5_000
-    results, secs = run(n)
-    firsts = [first(r) for r in results]
-    print(f"{n} timelines in {secs:.2f} s ({n / secs:,.0f}/s); A first {firsts.count('A') / n:.3f}")
+    main()
