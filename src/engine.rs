@@ -102,8 +102,10 @@ impl<O: Observer> Engine<'_, O> {
     fn init(&mut self) {
         self.w.reset(self.sc);
         for (vs, vehicle) in self.w.vehicles.iter_mut().zip(&self.sc.vehicles) {
-            let u = self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0);
-            vs.q0 = vehicle.fixed.unwrap_or_else(|| vehicle.prior.sample_q0(u));
+            vs.q0 = match vehicle.fixed {
+                Some(q) => q,
+                None => vehicle.prior.sample_q0(self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0)),
+            };
         }
         for (p, prog) in self.sc.programs.iter().enumerate() {
             if let Start::On(day) = prog.start {
