@@ -1,0 +1,401 @@
+//! Twin worlds: every timeline run twice, baseline and divergent, on the same keyed noise, and the
+//! *paired* effect of the divergence measured from the pairs.
+//!
+//! Because every random decision is keyed by its identity (see `noise`), the two worlds of a pair
+//! share every draw they have in common, so a difference between them is the divergence's doing,
+//! not noise. Paired estimates are therefore far tighter than comparing two independent ensembles,
+//! and some quantities exist only for pairs: the share of timelines in which the divergence changed
+//! who got somewhere first.
+//!
+//! **Invariants:** as for ensembles, every aggregate is an integer, merged exactly and in any
+//! order; memory does not grow with the number of pairs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+use crate::engine::{Quiet, run_timeline};
+use crate::ensemble::{BLOCK, RunError, Summary};
+use crate::report::{RunReport, pct, table};
+use crate::scenario::{InterventionKind, Scenario};
+use crate::world::{NEVER, World};
+
+/// Paired summaries of twin ensembles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    pub base: Summary,
+    pub div: Summary,
+    pub n: u64,
+    n_agencies: usize,
+    n_days: usize,
+    /// `[milestone][agency][2 * div_first + base_first]`.
+    pub first_pairs: Vec<u64>,
+    /// `[milestone]`: timelines in which who got there first (or nobody) changed.
+    pub changed_first: Vec<u64>,
+    /// `[milestone][agency][shift + n_days]`: divergent minus baseline day, where both reached it.
+    pub shift_hist: Vec<u32>,
+    /// `[agency]`: sum of (divergent − baseline) people lost, and of its square.
+    pub crew_diff_sum: Vec<i64>,
+    pub crew_diff_sq: Vec<u64>,
+    /// Timelines whose whole outcome (milestone dates, losses, program fates) is the same in
+    /// both worlds.
+    pub identical: u64,
+}
+
+impl Paired {
+    pub fn new(base: &Scenario, div: &Scenario) -> Self {
+        let s = Summary::new(base);
+        let (na, nm, nd) = (base.agencies.len(), base.milestones.len(), s.n_days());
+        Paired {
+            base: s,
+            div: Summary::new(div),
+            n: 0,
+            n_agencies: na,
+            n_days: nd,
+            first_pairs: vec![0; nm * na * 4],
+            changed_first: vec![0; nm],
+            shift_hist: vec![0; nm * na * (2 * nd + 1)],
+            crew_diff_sum: vec![0; na],
+            crew_diff_sq: vec![0; na],
+            identical: 0,
+        }
+    }
+
+    /// Adds one pair of finished timelines.
+    pub fn add(&mut self, base: &Scenario, div: &Scenario, w0: &World, w1: &World) {
+        self.base.add(base, w0);
+        self.div.add(div, w1);
+        self.n += 1;
+        let (na, nd) = (self.n_agencies, self.n_days);
+        for m in 0..self.changed_first.len() {
+            let (f0, f1) = (w0.first(m), w1.first(m));
+            self.changed_first[m] += (f0 != f1) as u64;
+            for a in 0..na {
+                let cell = 2 * (f1 == Some(a)) as usize + (f0 == Some(a)) as usize;
+                self.first_pairs[(m * na + a) * 4 + cell] += 1;
+                let (d0, d1) = (w0.reached(m, a), w1.reached(m, a));
+                if d0 < NEVER && d1 < NEVER {
+                    let shift = (d1.floor() - d0.floor()) as i64 + nd as i64;
+                    let shift = shift.clamp(0, 2 * nd as i64) as usize;
+                    self.shift_hist[(m * na + a) * (2 * nd + 1) + shift] += 1;
+                }
+            }
+        }
+        for a in 0..na {
+            let d = w1.crew_lost[a] as i64 - w0.crew_lost[a] as i64;
+            self.crew_diff_sum[a] += d;
+            self.crew_diff_sq[a] += (d * d) as u64;
+        }
+        self.identical += same_outcome(w0, w1) as u64;
+    }
+
+    pub fn merge(mut self, o: &Paired) -> Paired {
+        self.base = self.base.merge(&o.base);
+        self.div = self.div.merge(&o.div);
+        self.n += o.n;
+        self.identical += o.identical;
+        self.shift_hist.iter_mut().zip(&o.shift_hist).for_each(|(x, y)| *x += y);
+        for (a, b) in [
+            (&mut self.first_pairs, &o.first_pairs),
+            (&mut self.changed_first, &o.changed_first),
+            (&mut self.crew_diff_sq, &o.crew_diff_sq),
+        ] {
+            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        }
+        self.crew_diff_sum.iter_mut().zip(&o.crew_diff_sum).for_each(|(x, y)| *x += y);
+        self
+    }
+
+    /// Paired difference (divergent − baseline) in P(agency first), with its 95 % interval.
+    pub fn first_effect(&self, milestone: usize, agency: usize) -> Effect {
+        let c = &self.first_pairs[(milestone * self.n_agencies + agency) * 4..][..4];
+        let n = self.n.max(1) as f64;
+        let (p_base_only, p_div_only) = (c[1] as f64 / n, c[2] as f64 / n);
+        let diff = p_div_only - p_base_only;
+        let var = (p_base_only + p_div_only - diff * diff).max(0.0);
+        Effect::new(diff, (var / n).sqrt())
+    }
+
+    /// Median shift in days of the date the agency reached the milestone, among the pairs where
+    /// both worlds reached it, and how many such pairs there were.
+    pub fn median_shift(&self, milestone: usize, agency: usize) -> Option<(i64, u64)> {
+        let w = 2 * self.n_days + 1;
+        let row = &self.shift_hist[(milestone * self.n_agencies + agency) * w..][..w];
+        let total: u64 = row.iter().map(|&c| u64::from(c)).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut acc = 0u64;
+        for (i, &c) in row.iter().enumerate() {
+            acc += u64::from(c);
+            if 2 * acc >= total {
+                return Some((i as i64 - self.n_days as i64, total));
+            }
+        }
+        None
+    }
+
+    /// Paired difference in people lost per timeline, with its 95 % interval.
+    pub fn crew_effect(&self, agency: usize) -> Effect {
+        let n = self.n.max(1) as f64;
+        let mean = self.crew_diff_sum[agency] as f64 / n;
+        let var = (self.crew_diff_sq[agency] as f64 / n - mean * mean).max(0.0);
+        Effect::new(mean, (var / n).sqrt())
+    }
+}
+
+/// Whether two worlds ended the same way, everything a report can see.
+fn same_outcome(a: &World, b: &World) -> bool {
+    a.reached == b.reached
+        && a.crew_lost == b.crew_lost
+        && a.fatal == b.fatal
+        && a.programs.len() == b.programs.len()
+        && a.programs.iter().zip(&b.programs).all(|(x, y)| x.status == y.status && x.ended == y.ended)
+}
+
+/// A paired effect: the mean difference and a normal 95 % interval.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Effect {
+    pub diff: f64,
+    pub ci95: [f64; 2],
+}
+
+impl Effect {
+    fn new(diff: f64, se: f64) -> Self {
+        Effect { diff, ci95: [diff - 1.96 * se, diff + 1.96 * se] }
+    }
+}
+
+/// Runs every timeline of `0..n` in both worlds.
+pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &AtomicU64) -> Result<Paired, RunError> {
+    let n_blocks = n.div_ceil(BLOCK);
+    let paired = crate::parallel::fold_blocks(
+        n_blocks,
+        || (Paired::new(base, div), World::default(), World::default()),
+        |(mut acc, mut w0, mut w1), b| {
+            let lo = b * BLOCK;
+            let hi = (lo + BLOCK).min(n);
+            for i in lo..hi {
+                run_timeline(base, seed, i, &mut w0, &mut Quiet);
+                run_timeline(div, seed, i, &mut w1, &mut Quiet);
+                acc.add(base, div, &w0, &w1);
+            }
+            progress.fetch_add(hi - lo, Ordering::Relaxed);
+            (acc, w0, w1)
+        },
+        |(acc, _, _)| acc,
+        |a, b| a.merge(&b),
+    );
+    if let Some(o) = paired.base.overrun {
+        return Err(RunError::event_budget(base, o));
+    }
+    paired.div.overrun.map_or(Ok(paired), |o| Err(RunError::event_budget(div, o)))
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MilestoneEffect {
+    pub id: String,
+    pub name: String,
+    /// Per agency: divergent − baseline probability of being first, paired, with a 95 % interval.
+    pub first: BTreeMap<String, Effect>,
+    /// Share of timelines in which the divergence changed who got there first (or whether anyone did).
+    pub changed_first: f64,
+    /// Per agency: median shift in days among timelines where both worlds reached it.
+    pub median_shift_days: BTreeMap<String, ShiftReport>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ShiftReport {
+    pub days: i64,
+    /// Timelines in which both worlds reached the milestone.
+    pub pairs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InterventionReport {
+    pub text: String,
+    /// Timelines in which the intervention actually applied (its event happened, its rule fired…).
+    pub applied_in: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairedReport {
+    pub milestones: Vec<MilestoneEffect>,
+    /// Per agency: divergent − baseline people lost per timeline, with a 95 % interval.
+    pub crew_lost: BTreeMap<String, Effect>,
+    /// Share of timelines whose outcome the divergence did not change at all.
+    pub unchanged: f64,
+    pub interventions: Vec<InterventionReport>,
+}
+
+/// The result of `starcity compare`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CompareReport {
+    pub baseline: RunReport,
+    pub divergent: RunReport,
+    pub paired: PairedReport,
+}
+
+/// Whether [`interventions`] needs a baseline summary: a removed rule is counted where the
+/// baseline's rule fired, which the divergent ensemble alone cannot tell.
+pub fn needs_baseline(div: &Scenario) -> bool {
+    div.interventions.iter().any(|i| matches!(i.kind, InterventionKind::Removed(_)))
+}
+
+/// How many timelines each intervention of `div` applied in.
+pub fn interventions(
+    base: &Scenario,
+    div: &Scenario,
+    base_summary: &Summary,
+    div_summary: &Summary,
+) -> Vec<InterventionReport> {
+    div.interventions
+        .iter()
+        .map(|i| {
+            let applied_in = match &i.kind {
+                InterventionKind::Forced(k) => div_summary.forced_hits[*k],
+                InterventionKind::Rule(r) => div_summary.rule_fired[*r],
+                // Counted in the baseline, where the rule still exists: `base_summary` must be the
+                // baseline's (a divergent summary has other rule indices).
+                InterventionKind::Removed(id) => base
+                    .rules
+                    .iter()
+                    .position(|r| &r.id == id)
+                    .and_then(|r| base_summary.rule_fired.get(r).copied())
+                    .unwrap_or(0),
+                InterventionKind::Program(p) => div_summary.n - div_summary.fates[*p * 4],
+            };
+            InterventionReport { text: i.text.clone(), applied_in }
+        })
+        .collect()
+}
+
+impl CompareReport {
+    pub fn new(base: &Scenario, div: &Scenario, p: &Paired, seed: u64) -> Self {
+        let ids: Vec<&str> = base.agencies.iter().map(|a| a.id.as_str()).collect();
+        let milestones = base
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(m, ms)| MilestoneEffect {
+                id: ms.id.clone(),
+                name: ms.name.clone(),
+                first: ids.iter().enumerate().map(|(a, id)| (id.to_string(), p.first_effect(m, a))).collect(),
+                changed_first: p.changed_first[m] as f64 / p.n.max(1) as f64,
+                median_shift_days: ids
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(a, id)| {
+                        p.median_shift(m, a).map(|(days, pairs)| (id.to_string(), ShiftReport { days, pairs }))
+                    })
+                    .collect(),
+            })
+            .collect();
+        CompareReport {
+            baseline: RunReport::new(base, &p.base, seed, base.divergences.clone()),
+            divergent: RunReport::new(div, &p.div, seed, div.divergences.clone()),
+            paired: PairedReport {
+                milestones,
+                crew_lost: ids.iter().enumerate().map(|(a, id)| (id.to_string(), p.crew_effect(a))).collect(),
+                unchanged: p.identical as f64 / p.n.max(1) as f64,
+                interventions: interventions(base, div, &p.base, &p.div),
+            },
+        }
+    }
+
+    /// Side-by-side tables of the two worlds and the paired effects.
+    pub fn to_text(&self, base: &Scenario) -> String {
+        let mut out = String::new();
+        let (b, d) = (&self.baseline, &self.divergent);
+        let ids: Vec<&str> = base.agencies.iter().map(|a| a.id.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "{} vs {} — {} twin timelines, seed {}\n",
+            b.scenario_name,
+            d.divergences.join(" + "),
+            b.timelines,
+            b.seed
+        );
+        let _ = writeln!(out, "What the divergence did");
+        for i in &self.paired.interventions {
+            let _ = writeln!(out, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, b.timelines);
+        }
+        let _ = writeln!(out, "\nWho gets there first: baseline → divergent, paired difference [95 % interval]");
+        let mut rows = vec![vec![
+            "milestone".to_string(),
+            "agency".into(),
+            "baseline".into(),
+            "divergent".into(),
+            "difference".into(),
+            "95 % interval".into(),
+            "winner changed".into(),
+        ]];
+        for (m, eff) in self.paired.milestones.iter().enumerate() {
+            for (k, id) in ids.iter().enumerate() {
+                let e = eff.first[*id];
+                rows.push(vec![
+                    if k == 0 { eff.name.clone() } else { String::new() },
+                    id.to_string(),
+                    pct(b.milestones[m].first[*id]),
+                    pct(d.milestones[m].first[*id]),
+                    signed_pct(e.diff),
+                    format!("[{}, {}]", signed_pct(e.ci95[0]), signed_pct(e.ci95[1])),
+                    if k == 0 { pct(eff.changed_first) } else { String::new() },
+                ]);
+            }
+        }
+        out.push_str(&table(&rows));
+        let _ = writeln!(out, "\nMedian dates: baseline → divergent (median shift where both worlds get there)");
+        let mut rows =
+            vec![vec!["milestone".to_string(), "agency".into(), "baseline".into(), "divergent".into(), "shift".into()]];
+        for (m, eff) in self.paired.milestones.iter().enumerate() {
+            for id in &ids {
+                let (bd, dd) = (b.milestones[m].date.get(*id), d.milestones[m].date.get(*id));
+                if bd.is_none() && dd.is_none() {
+                    continue;
+                }
+                let shift =
+                    eff.median_shift_days.get(*id).map(|s| format!("{:+} days", s.days)).unwrap_or_else(|| "—".into());
+                rows.push(vec![
+                    eff.name.clone(),
+                    id.to_string(),
+                    bd.map(|x| x.p50.clone()).unwrap_or_else(|| "never".into()),
+                    dd.map(|x| x.p50.clone()).unwrap_or_else(|| "never".into()),
+                    shift,
+                ]);
+            }
+        }
+        out.push_str(&table(&rows));
+        let _ = writeln!(out, "\nPeople lost per timeline: baseline → divergent, paired difference [95 % interval]");
+        let mut rows = vec![vec![
+            "agency".to_string(),
+            "baseline".into(),
+            "divergent".into(),
+            "difference".into(),
+            "95 % interval".into(),
+        ]];
+        for id in &ids {
+            let e = self.paired.crew_lost[*id];
+            rows.push(vec![
+                id.to_string(),
+                format!("{:.2}", b.crew_lost[*id].mean),
+                format!("{:.2}", d.crew_lost[*id].mean),
+                format!("{:+.2}", e.diff),
+                format!("[{:+.2}, {:+.2}]", e.ci95[0], e.ci95[1]),
+            ]);
+        }
+        out.push_str(&table(&rows));
+        let _ = writeln!(
+            out,
+            "\nThe divergence left {} of the timelines exactly as they were.\n",
+            pct(self.paired.unchanged)
+        );
+        out
+    }
+}
+
+fn signed_pct(p: f64) -> String {
+    format!("{:+.1} pp", p * 100.0)
+}

@@ -1,0 +1,495 @@
+//! Divergences: one change to a scenario, written as a small TOML file of interventions.
+//!
+//! A divergence is compiled against an already compiled scenario, so every name it uses is checked
+//! against that scenario and every error points into the divergence file. Applying it yields a new
+//! `Scenario`: rules removed, added or replaced, programs edited, parameters scaled from a date (as
+//! synthetic rules, so they run through the same machinery as the scenario's own), and forced
+//! outcomes of identified events, which the engine consults at the keyed decision itself.
+//!
+//! **Invariant (twin alignment):** a divergence never renumbers random keys. Steps keep their
+//! file position as their key when others are skipped or inserted; rules and forced events carry
+//! no noise of their own. So the divergent world meets every decision it shares with the baseline
+//! with the same random number.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::value::Datetime;
+
+use crate::noise::name_key;
+use crate::scenario::{
+    Compiler, Cond, Effect, ForceTarget, Forced, ForcedOutcome, InterventionInfo, InterventionKind, LoadErrors, Rule,
+    Scenario, Start, raw,
+};
+
+type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    divergence: S<Header>,
+    #[serde(default)]
+    intervention: Vec<S<Intervention>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    id: S<String>,
+    name: String,
+    #[serde(default)]
+    description: String,
+    /// The scenario this divergence is written for (informational; `compare` uses it by default).
+    base: Option<S<String>>,
+}
+
+/// One intervention. Which keys are allowed depends on `do`; stray keys are errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Intervention {
+    #[serde(rename = "do")]
+    action: S<String>,
+    /// Why: shown in reports and chronicles.
+    note: Option<String>,
+    vehicle: Option<S<String>>,
+    mission: Option<S<String>>,
+    flight: Option<S<i64>>,
+    phase: Option<S<String>>,
+    outcome: Option<S<String>>,
+    from: Option<S<Datetime>>,
+    agency: Option<S<String>>,
+    program: Option<S<String>>,
+    budget: Option<S<f64>>,
+    risk: Option<S<f64>>,
+    pace: Option<S<f64>>,
+    failure: Option<S<f64>>,
+    id: Option<S<String>>,
+    rule: Option<S<raw::Rule>>,
+    skip_step: Option<S<i64>>,
+    clean_flights: Option<S<i64>>,
+    insert_step: Option<S<raw::Step>>,
+    start: Option<S<Datetime>>,
+}
+
+/// Summary information about a compiled divergence.
+#[derive(Debug, Clone)]
+pub struct Divergence {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub base: Option<String>,
+}
+
+/// Whether `text` is meant as a divergence (it has a `[divergence]` table) rather than a scenario.
+/// Decided even when the TOML is broken, from a `[divergence]` header line, so that a syntax error
+/// in a divergence is reported as one and not as "unknown field" of a scenario.
+pub fn is_divergence(text: &str) -> bool {
+    match text.parse::<toml::Table>() {
+        Ok(t) => t.contains_key("divergence"),
+        Err(_) => text.lines().any(|l| {
+            let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+            l.starts_with("[divergence]") || l.starts_with("divergence.") || l.starts_with("divergence=")
+        }),
+    }
+}
+
+/// Reads a divergence's header without compiling it (for listings and the default base).
+pub fn header(origin: &str, text: &str) -> Result<Divergence, LoadErrors> {
+    let src = Arc::new(text.to_string());
+    let f: File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+    let h = f.divergence.into_inner();
+    Ok(Divergence {
+        id: h.id.into_inner(),
+        name: h.name,
+        description: h.description,
+        base: h.base.map(|b| b.into_inner()),
+    })
+}
+
+/// Compiles a divergence against `base` and returns the divergent scenario.
+pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, LoadErrors> {
+    let src = Arc::new(text.to_string());
+    let file: File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+    let mut c = Compiler::for_scenario(origin, src, base);
+    let mut sc = base.clone();
+    let header = file.divergence.get_ref();
+    c.check_id(&header.id);
+    let div_id = header.id.get_ref().clone();
+    for (i, item) in file.intervention.iter().enumerate() {
+        intervene(&mut c, &mut sc, &div_id, i, item);
+    }
+    if !c.errors.is_empty() {
+        return Err(LoadErrors::new(origin, std::mem::take(&mut c.errors)));
+    }
+    sc.divergences.push(div_id);
+    sc.refresh_wake_days();
+    Ok(sc)
+}
+
+/// Which keys each action takes (besides `do` and `note`).
+fn allowed(action: &str) -> Option<&'static [&'static str]> {
+    Some(match action {
+        "force" => &["vehicle", "mission", "flight", "phase", "outcome"],
+        "scale" => &["from", "agency", "program", "vehicle", "budget", "risk", "pace", "failure"],
+        "remove-rule" => &["id"],
+        "add-rule" | "replace-rule" => &["rule"],
+        "program" => &["program", "skip_step", "clean_flights", "insert_step", "start"],
+        _ => return None,
+    })
+}
+
+/// The keys an intervention has, with their spans.
+fn present(i: &Intervention) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    macro_rules! key {
+        ($($f:ident),*) => { $( if let Some(v) = &i.$f { out.push((stringify!($f), v.span())); } )* };
+    }
+    key!(
+        vehicle,
+        mission,
+        flight,
+        phase,
+        outcome,
+        from,
+        agency,
+        program,
+        budget,
+        risk,
+        pace,
+        failure,
+        id,
+        rule,
+        skip_step,
+        clean_flights,
+        insert_step,
+        start
+    );
+    out
+}
+
+fn intervene(c: &mut Compiler, sc: &mut Scenario, div_id: &str, index: usize, item: &S<Intervention>) {
+    let span = item.span();
+    let it = item.get_ref();
+    let action = it.action.get_ref().as_str();
+    let Some(keys) = allowed(action) else {
+        c.error(
+            it.action.span(),
+            format!("unknown intervention `{action}`"),
+            "one of: force, scale, remove-rule, add-rule, replace-rule, program",
+        );
+        return;
+    };
+    let mut stray = false;
+    for (key, at) in present(it) {
+        if !keys.contains(&key) {
+            c.error(at, format!("`{key}` does not go with `do = \"{action}\"`"), format!("only: {}", keys.join(", ")));
+            stray = true;
+        }
+    }
+    if stray {
+        return;
+    }
+    let note = it.note.clone();
+    match action {
+        "force" => force(c, sc, it, span, note),
+        "scale" => scale(c, sc, it, span, div_id, index, note),
+        "remove-rule" => remove_rule(c, sc, it, span, note),
+        "add-rule" | "replace-rule" => add_rule(c, sc, it, span, action == "replace-rule", note),
+        _ => program(c, sc, it, span, div_id, index, note),
+    }
+}
+
+fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops::Range<usize>, note: Option<String>) {
+    let Some(flight) = &it.flight else {
+        c.error(span, "`force` needs `flight`", "`flight = N` (1 = the first flight in the timeline)");
+        return;
+    };
+    let n = c.count(Some(flight), 1, 1, 100_000, "a flight number from 1");
+    let outcome = match it.outcome.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
+        Some(("success", _)) => ForcedOutcome::Success,
+        Some(("failure", _)) => ForcedOutcome::Failure,
+        Some(("abort", _)) => ForcedOutcome::Abort,
+        Some(("loss", _)) => ForcedOutcome::Loss,
+        Some((other, at)) => {
+            c.error(at, format!("unknown outcome `{other}`"), "one of: success, failure, abort, loss");
+            return;
+        }
+        None => {
+            c.error(span, "`force` needs `outcome`", "`outcome = \"success\"` (or failure, abort, loss)");
+            return;
+        }
+    };
+    let (target, what) = match (&it.vehicle, &it.mission) {
+        (Some(v), None) => match c.resolve("vehicle", v) {
+            Some(vehicle) => {
+                (ForceTarget::Vehicle { vehicle, flight: n - 1 }, format!("{} flight {n}", sc.vehicles[vehicle].name))
+            }
+            None => return,
+        },
+        (None, Some(m)) => match c.resolve("mission", m) {
+            Some(mission) => {
+                (ForceTarget::Mission { mission, flight: n - 1 }, format!("{} flight {n}", sc.missions[mission].name))
+            }
+            None => return,
+        },
+        _ => {
+            c.error(
+                span,
+                "`force` needs exactly one of `vehicle` and `mission`",
+                "`vehicle = \"n1\"` or `mission = \"l3-landing\"`",
+            );
+            return;
+        }
+    };
+    let phase = match &it.phase {
+        None => None,
+        Some(p) => {
+            let known: Vec<&str> = match target {
+                ForceTarget::Vehicle { vehicle, .. } => sc
+                    .missions
+                    .iter()
+                    .flat_map(|m| m.phases.iter())
+                    .filter(|ph| ph.vehicle == vehicle)
+                    .map(|ph| ph.name.as_str())
+                    .collect(),
+                ForceTarget::Mission { mission, .. } => {
+                    sc.missions[mission].phases.iter().map(|ph| ph.name.as_str()).collect()
+                }
+            };
+            if !known.contains(&p.get_ref().as_str()) {
+                let mut known = known;
+                known.sort();
+                known.dedup();
+                c.error(
+                    p.span(),
+                    format!("no phase `{}` of this target", p.get_ref()),
+                    format!("one of: {}", known.join(", ")),
+                );
+                return;
+            }
+            Some(name_key(p.get_ref()))
+        }
+    };
+    let phase_text = it.phase.as_ref().map(|p| format!(" ({})", p.get_ref())).unwrap_or_default();
+    let outcome_text = it.outcome.as_ref().map(|o| o.get_ref().clone()).unwrap_or_default();
+    sc.forced.push(Forced { target, phase, outcome });
+    sc.interventions.push(InterventionInfo {
+        text: note.unwrap_or(format!("{what}{phase_text}: forced {outcome_text}")),
+        kind: InterventionKind::Forced(sc.forced.len() - 1),
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scale(
+    c: &mut Compiler,
+    sc: &mut Scenario,
+    it: &Intervention,
+    span: std::ops::Range<usize>,
+    div_id: &str,
+    index: usize,
+    note: Option<String>,
+) {
+    let when = match &it.from {
+        Some(d) => match c.date(d) {
+            Some(date) => Cond::After { day: (date - sc.start).num_days() as f64 },
+            None => return,
+        },
+        None => Cond::True,
+    };
+    let factor = |c: &mut Compiler, v: &S<f64>| c.required(v, 0.0, 100.0, "a scale factor from 0 to 100");
+    let (effect, what) = match (&it.agency, &it.program, &it.vehicle, &it.budget, &it.risk, &it.pace, &it.failure) {
+        (Some(a), None, None, Some(b), None, None, None) => {
+            let Some(agency) = c.resolve("agency", a) else { return };
+            (Effect::Budget { agency, scale: factor(c, b) }, format!("{} funding", sc.agencies[agency].name))
+        }
+        (Some(a), None, None, None, Some(r), None, None) => {
+            let Some(agency) = c.resolve("agency", a) else { return };
+            (Effect::Risk { agency, scale: factor(c, r) }, format!("{} risk posture", sc.agencies[agency].name))
+        }
+        (None, Some(p), None, None, None, Some(x), None) => {
+            let Some(program) = c.resolve("program", p) else { return };
+            (Effect::Pace { program, scale: factor(c, x) }, format!("{} preparation times", sc.programs[program].name))
+        }
+        (None, None, Some(v), None, None, None, Some(f)) => {
+            let Some(vehicle) = c.resolve("vehicle", v) else { return };
+            (
+                Effect::Reliability { vehicle, scale: factor(c, f) },
+                format!("{} failure probability", sc.vehicles[vehicle].name),
+            )
+        }
+        _ => {
+            c.error(
+                span,
+                "`scale` needs one target and one factor",
+                "`agency` with `budget` or `risk`, `program` with `pace`, or `vehicle` with `failure`",
+            );
+            return;
+        }
+    };
+    let from = it.from.as_ref().map(|d| format!(" from {}", d.get_ref())).unwrap_or_default();
+    let factor = match effect {
+        Effect::Budget { scale, .. }
+        | Effect::Risk { scale, .. }
+        | Effect::Pace { scale, .. }
+        | Effect::Reliability { scale, .. } => scale,
+        _ => 1.0,
+    };
+    let text = note.unwrap_or(format!("{what} × {factor}{from}"));
+    let reads = when.reads();
+    sc.rules.push(Rule {
+        reads,
+        id: format!("{div_id}:{}", index + 1),
+        when,
+        delay: 0.0,
+        text: text.clone(),
+        effects: vec![effect],
+    });
+    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Rule(sc.rules.len() - 1) });
+}
+
+fn remove_rule(
+    c: &mut Compiler,
+    sc: &mut Scenario,
+    it: &Intervention,
+    span: std::ops::Range<usize>,
+    note: Option<String>,
+) {
+    let Some(id) = &it.id else {
+        c.error(span, "`remove-rule` needs `id`", "`id = \"rule-id\"`");
+        return;
+    };
+    match sc.rules.iter().position(|r| &r.id == id.get_ref()) {
+        Some(r) => {
+            let removed = sc.rules.remove(r);
+            // Later intervention indices into `rules` shift down with it.
+            for i in &mut sc.interventions {
+                if let InterventionKind::Rule(k) = &mut i.kind
+                    && *k > r
+                {
+                    *k -= 1;
+                }
+            }
+            sc.interventions.push(InterventionInfo {
+                text: note.unwrap_or(format!("rule `{}` removed: {}", removed.id, removed.text)),
+                kind: InterventionKind::Removed(removed.id),
+            });
+        }
+        None => {
+            let known: Vec<&str> = sc.rules.iter().map(|r| r.id.as_str()).collect();
+            c.error(id.span(), format!("unknown rule `{}`", id.get_ref()), format!("one of: {}", known.join(", ")));
+        }
+    }
+}
+
+fn add_rule(
+    c: &mut Compiler,
+    sc: &mut Scenario,
+    it: &Intervention,
+    span: std::ops::Range<usize>,
+    replace: bool,
+    note: Option<String>,
+) {
+    let Some(rule) = &it.rule else {
+        c.error(span, "this intervention needs `rule`", "`rule = { id = \"…\", when = \"…\", effects = […] }`");
+        return;
+    };
+    let id = rule.get_ref().id.get_ref().clone();
+    let existing = sc.rules.iter().position(|r| r.id == id);
+    match (existing, replace) {
+        (Some(_), false) => {
+            c.error(
+                rule.get_ref().id.span(),
+                format!("rule `{id}` already exists"),
+                "a new id, or `do = \"replace-rule\"`",
+            );
+            return;
+        }
+        (None, true) => {
+            let known: Vec<&str> = sc.rules.iter().map(|r| r.id.as_str()).collect();
+            c.error(rule.get_ref().id.span(), format!("unknown rule `{id}`"), format!("one of: {}", known.join(", ")));
+            return;
+        }
+        _ => {}
+    }
+    let mut compiled = c.rules(std::slice::from_ref(rule));
+    let Some(r) = compiled.pop() else { return };
+    let text = note.unwrap_or(format!("rule `{}` {}: {}", r.id, if replace { "replaced" } else { "added" }, r.text));
+    let at = match existing {
+        Some(i) => {
+            sc.rules[i] = r;
+            i
+        }
+        None => {
+            sc.rules.push(r);
+            sc.rules.len() - 1
+        }
+    };
+    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Rule(at) });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn program(
+    c: &mut Compiler,
+    sc: &mut Scenario,
+    it: &Intervention,
+    span: std::ops::Range<usize>,
+    div_id: &str,
+    index: usize,
+    note: Option<String>,
+) {
+    let Some(p) = &it.program else {
+        c.error(span, "`program` needs `program`", "`program = \"apollo\"`");
+        return;
+    };
+    let Some(pi) = c.resolve("program", p) else { return };
+    let mut done = Vec::new();
+    if let Some(cf) = &it.clean_flights {
+        let n = c.count(Some(cf), 0, 0, 100, "a number of flights from 0 to 100");
+        sc.programs[pi].clean_flights = n;
+        done.push(format!("test-flight rule set to {n} clean flights"));
+    }
+    if let Some(d) = &it.start
+        && let Some(date) = c.date(d)
+    {
+        sc.programs[pi].start = Start::On((date - sc.start).num_days() as f64);
+        done.push(format!("starts on {date}"));
+    }
+    if let Some(k) = &it.skip_step {
+        let len = sc.programs[pi].steps.len() as i64;
+        let k = c.count(Some(k), 0, 1, len, &format!("a step number from 1 to {len}"));
+        if k >= 1 && sc.programs[pi].steps.len() > 1 {
+            let step = sc.programs[pi].steps.remove(k as usize - 1);
+            let name = step.name.unwrap_or_else(|| sc.missions[step.mission].name.clone());
+            done.push(format!("step {k} ({name}) skipped"));
+        } else if k >= 1 {
+            c.error(span.clone(), "cannot skip the only step of a program", "a program with another step left");
+        }
+    }
+    if let Some(ins) = &it.insert_step {
+        let len = sc.programs[pi].steps.len() as i64;
+        let Some(before) = &ins.get_ref().before else {
+            c.error(
+                ins.span(),
+                "`insert_step` needs `before`",
+                format!("`before = N`, a position from 1 to {}", len + 1),
+            );
+            return;
+        };
+        let before = c.count(Some(before), 1, 1, len + 1, &format!("a position from 1 to {}", len + 1));
+        let missions = &sc.missions;
+        if let Some(mut step) = c.step(ins.get_ref(), 0, &|m| missions.get(m).map(|x| x.crew)) {
+            // A fresh identity for the new step's noise, distinct from every file position.
+            step.key = name_key(&format!("{div_id}:{}", index + 1));
+            let name = step.name.clone().unwrap_or_else(|| sc.missions[step.mission].name.clone());
+            sc.programs[pi].steps.insert(before as usize - 1, step);
+            done.push(format!("step {name} inserted at {before}"));
+        }
+    }
+    if done.is_empty() {
+        c.error(span, "`program` changes nothing", "one of: skip_step, clean_flights, insert_step, start");
+        return;
+    }
+    let text = note.unwrap_or(format!("{}: {}", sc.programs[pi].name, done.join("; ")));
+    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Program(pi) });
+}

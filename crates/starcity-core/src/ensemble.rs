@@ -1,0 +1,315 @@
+//! Ensembles: many timelines in parallel, folded into mergeable summaries.
+//!
+//! **Invariants.** Every aggregate is an integer count or an integer sum, so merging is exact and
+//! order-free: the result is bit-identical for any thread count and any split of the timelines.
+//! Memory does not grow with the number of timelines: a summary holds fixed-size counters (dates
+//! in one-day bins over the scenario's span), and each worker reuses one `World`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::engine::{Quiet, run_timeline};
+use crate::limits;
+use crate::scenario::Scenario;
+use crate::world::{Fate, NEVER, Overrun, World};
+
+/// Timelines per unit of parallel work: large enough that per-block overhead vanishes, small
+/// enough that two threads balance well even at 10,000 timelines.
+pub(crate) const BLOCK: u64 = 256;
+
+/// Funding levels are summed in millionths so that sums stay integers (exact, order-free).
+const MICRO: f64 = 1e6;
+
+/// What an ensemble run is asked to do.
+#[derive(Debug, Clone, Copy)]
+pub struct RunConfig {
+    pub seed: u64,
+    pub timelines: u64,
+}
+
+/// The mergeable summary of a set of timelines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub n: u64,
+    n_agencies: usize,
+    n_milestones: usize,
+    n_programs: usize,
+    n_days: usize,
+    /// `[milestone][agency + 1]`: who was first; the last column is "nobody".
+    pub first: Vec<u64>,
+    /// `[milestone][agency][day]`: the day each agency reached each milestone.
+    pub date_hist: Vec<u32>,
+    /// `[milestone][agency]`: timelines in which the agency reached the milestone.
+    pub reached: Vec<u64>,
+    /// `[agency]`: people lost, summed over timelines.
+    pub crew_lost_sum: Vec<u64>,
+    /// `[agency]`: timelines with at least one loss.
+    pub crew_lost_any: Vec<u64>,
+    /// `[agency]`: fatal missions, summed.
+    pub fatal_sum: Vec<u64>,
+    /// `[program][fate]`.
+    pub fates: Vec<u64>,
+    /// `[era][agency][milestone]`: reached by the era's date.
+    pub era_reached: Vec<u64>,
+    /// `[era][agency]`: people lost by the era's date, summed.
+    pub era_crew_lost: Vec<u64>,
+    /// `[era][agency]`: funding level at the era's date, summed in millionths.
+    pub era_budget: Vec<u64>,
+    /// `[era][program][fate]`.
+    pub era_fates: Vec<u64>,
+    /// `[rule]`: timelines in which the rule fired.
+    pub rule_fired: Vec<u64>,
+    /// `[forced event]`: timelines in which a divergence's forced event happened.
+    pub forced_hits: Vec<u64>,
+    /// The first timeline (by index) stopped by the event budget, if any: the run is then an error.
+    pub overrun: Option<Overrun>,
+}
+
+/// A run that could not finish: a limit was reached while timelines ran.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A timeline processed more than `limits::EVENTS` events: some program loops without time
+    /// passing (preparation, stand-down and phase days all zero and a flight that never succeeds).
+    #[error(
+        "timeline {timeline} stopped after {budget} events: program `{program}` loops at step {step} \
+         ({mission}) without time passing"
+    )]
+    #[diagnostic(
+        code(starcity::event_budget),
+        help(
+            "give the step a preparation or stand-down time above zero, or a flight that can succeed \
+             (limit `events`, see docs/limits.md)"
+        )
+    )]
+    EventBudget { timeline: u64, budget: u64, program: String, step: usize, mission: String },
+}
+
+impl RunError {
+    /// The error for a timeline stopped by the event budget, with names from the scenario.
+    pub fn event_budget(sc: &Scenario, o: Overrun) -> RunError {
+        let prog = &sc.programs[o.program];
+        let mission = prog
+            .steps
+            .get(o.step)
+            .map(|s| s.name.clone().unwrap_or_else(|| sc.missions[s.mission].id.clone()))
+            .unwrap_or_else(|| "after its last step".into());
+        RunError::EventBudget {
+            timeline: o.timeline,
+            budget: limits::EVENTS.value,
+            program: prog.id.clone(),
+            step: o.step + 1,
+            mission,
+        }
+    }
+
+    /// `Err` if `world` was stopped by the event budget.
+    pub fn check(sc: &Scenario, world: &World) -> Result<(), RunError> {
+        world.overrun.map_or(Ok(()), |o| Err(RunError::event_budget(sc, o)))
+    }
+}
+
+impl Summary {
+    pub fn new(sc: &Scenario) -> Self {
+        let (na, nm, np, ne) = (sc.agencies.len(), sc.milestones.len(), sc.programs.len(), sc.eras.len());
+        let n_days = sc.horizon as usize + 1;
+        Summary {
+            n: 0,
+            n_agencies: na,
+            n_milestones: nm,
+            n_programs: np,
+            n_days,
+            first: vec![0; nm * (na + 1)],
+            date_hist: vec![0; nm * na * n_days],
+            reached: vec![0; nm * na],
+            crew_lost_sum: vec![0; na],
+            crew_lost_any: vec![0; na],
+            fatal_sum: vec![0; na],
+            fates: vec![0; np * 4],
+            era_reached: vec![0; ne * na * nm],
+            era_crew_lost: vec![0; ne * na],
+            era_budget: vec![0; ne * na],
+            era_fates: vec![0; ne * np * 4],
+            rule_fired: vec![0; sc.rules.len()],
+            forced_hits: vec![0; sc.forced.len()],
+            overrun: None,
+        }
+    }
+
+    /// Adds one finished timeline.
+    pub fn add(&mut self, sc: &Scenario, w: &World) {
+        let (na, nm, np) = (self.n_agencies, self.n_milestones, self.n_programs);
+        self.n += 1;
+        if w.overrun.is_some() {
+            self.overrun = Overrun::earliest(self.overrun, w.overrun);
+        }
+        for m in 0..nm {
+            let who = w.first(m).unwrap_or(na);
+            self.first[m * (na + 1) + who] += 1;
+            for a in 0..na {
+                let d = w.reached(m, a);
+                if d < NEVER {
+                    self.reached[m * na + a] += 1;
+                    let day = (d.max(0.0) as usize).min(self.n_days - 1);
+                    self.date_hist[(m * na + a) * self.n_days + day] += 1;
+                }
+            }
+        }
+        for a in 0..na {
+            self.crew_lost_sum[a] += w.crew_lost[a] as u64;
+            self.crew_lost_any[a] += (w.crew_lost[a] > 0) as u64;
+            self.fatal_sum[a] += w.fatal[a] as u64;
+        }
+        for (p, ps) in w.programs.iter().enumerate() {
+            self.fates[p * 4 + ps.status.fate() as usize] += 1;
+        }
+        for (count, &fired) in self.rule_fired.iter_mut().zip(&w.fired) {
+            *count += fired as u64;
+        }
+        for (count, &hit) in self.forced_hits.iter_mut().zip(&w.forced_hits) {
+            *count += hit as u64;
+        }
+        for (e, era) in sc.eras.iter().enumerate() {
+            let snap = &w.eras[e];
+            for a in 0..na {
+                for m in 0..nm {
+                    self.era_reached[(e * na + a) * nm + m] += (w.reached(m, a) <= era.day) as u64;
+                }
+                self.era_crew_lost[e * na + a] += snap.crew_lost[a] as u64;
+                self.era_budget[e * na + a] += (snap.budget[a] * MICRO).round() as u64;
+            }
+            for p in 0..np {
+                self.era_fates[(e * np + p) * 4 + snap.fates[p] as usize] += 1;
+            }
+        }
+    }
+
+    /// Adds another summary of the same scenario. Exact and commutative.
+    pub fn merge(mut self, other: &Summary) -> Summary {
+        self.n += other.n;
+        // Day bins count timelines, at most `limits::TIMELINES` < 2^32 in all: u32 halves a
+        // summary's largest array.
+        self.date_hist.iter_mut().zip(&other.date_hist).for_each(|(x, y)| *x += y);
+        self.overrun = Overrun::earliest(self.overrun, other.overrun);
+        let pairs: [(&mut Vec<u64>, &Vec<u64>); 12] = [
+            (&mut self.rule_fired, &other.rule_fired),
+            (&mut self.forced_hits, &other.forced_hits),
+            (&mut self.first, &other.first),
+            (&mut self.reached, &other.reached),
+            (&mut self.crew_lost_sum, &other.crew_lost_sum),
+            (&mut self.crew_lost_any, &other.crew_lost_any),
+            (&mut self.fatal_sum, &other.fatal_sum),
+            (&mut self.fates, &other.fates),
+            (&mut self.era_reached, &other.era_reached),
+            (&mut self.era_crew_lost, &other.era_crew_lost),
+            (&mut self.era_budget, &other.era_budget),
+            (&mut self.era_fates, &other.era_fates),
+        ];
+        for (a, b) in pairs {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self
+    }
+
+    pub fn n_agencies(&self) -> usize {
+        self.n_agencies
+    }
+
+    pub fn n_days(&self) -> usize {
+        self.n_days
+    }
+
+    /// Probability that `agency` (or nobody, with `agency == n_agencies`) was first to `milestone`.
+    pub fn p_first(&self, milestone: usize, agency: usize) -> f64 {
+        self.first[milestone * (self.n_agencies + 1) + agency] as f64 / self.n.max(1) as f64
+    }
+
+    pub fn p_reached(&self, milestone: usize, agency: usize) -> f64 {
+        self.reached[milestone * self.n_agencies + agency] as f64 / self.n.max(1) as f64
+    }
+
+    /// The day (from the start) below which a fraction `q` of the timelines that reached the
+    /// milestone reached it; `None` if none did.
+    pub fn date_quantile(&self, milestone: usize, agency: usize, q: f64) -> Option<usize> {
+        let row = &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
+        let total: u64 = row.iter().map(|&c| u64::from(c)).sum();
+        if total == 0 {
+            return None;
+        }
+        // The smallest day d with at least ceil(q * total) timelines on or before it.
+        let target = ((q * total as f64).ceil() as u64).max(1);
+        let mut acc = 0u64;
+        for (d, &c) in row.iter().enumerate() {
+            acc += u64::from(c);
+            if acc >= target {
+                return Some(d);
+            }
+        }
+        Some(self.n_days - 1)
+    }
+
+    /// The fraction of the timelines that reached a milestone by `day` (the empirical CDF).
+    pub fn date_cdf(&self, milestone: usize, agency: usize, day: usize) -> f64 {
+        let row = &self.date_hist[(milestone * self.n_agencies + agency) * self.n_days..][..self.n_days];
+        let total: u64 = row.iter().map(|&c| u64::from(c)).sum();
+        let upto: u64 = row[..=day.min(self.n_days - 1)].iter().map(|&c| u64::from(c)).sum();
+        upto as f64 / total.max(1) as f64
+    }
+
+    pub fn fate_share(&self, program: usize, fate: Fate) -> f64 {
+        self.fates[program * 4 + fate as usize] as f64 / self.n.max(1) as f64
+    }
+
+    pub fn era_p_reached(&self, era: usize, agency: usize, milestone: usize) -> f64 {
+        self.era_reached[(era * self.n_agencies + agency) * self.n_milestones + milestone] as f64 / self.n.max(1) as f64
+    }
+
+    pub fn era_crew_lost_mean(&self, era: usize, agency: usize) -> f64 {
+        self.era_crew_lost[era * self.n_agencies + agency] as f64 / self.n.max(1) as f64
+    }
+
+    pub fn era_budget_mean(&self, era: usize, agency: usize) -> f64 {
+        self.era_budget[era * self.n_agencies + agency] as f64 / MICRO / self.n.max(1) as f64
+    }
+
+    pub fn era_fate_share(&self, era: usize, program: usize, fate: Fate) -> f64 {
+        self.era_fates[(era * self.n_programs + program) * 4 + fate as usize] as f64 / self.n.max(1) as f64
+    }
+}
+
+/// Runs an ensemble on the current rayon pool. `progress` is bumped once per finished block.
+pub fn run(sc: &Scenario, cfg: RunConfig, progress: &AtomicU64) -> Result<Summary, RunError> {
+    let s = run_range(sc, cfg.seed, 0..cfg.timelines, progress);
+    s.overrun.map_or(Ok(s), |o| Err(RunError::event_budget(sc, o)))
+}
+
+/// Runs timelines `range` of the ensemble seeded `seed`: a shard. Summaries of disjoint shards
+/// merge into exactly the summary of their union. A timeline stopped by the event budget is
+/// recorded in `overrun` (check it, or use [`run`], which does).
+pub fn run_range(sc: &Scenario, seed: u64, range: std::ops::Range<u64>, progress: &AtomicU64) -> Summary {
+    let n_blocks = (range.end.saturating_sub(range.start)).div_ceil(BLOCK);
+    crate::parallel::fold_blocks(
+        n_blocks,
+        || (Summary::new(sc), World::default()),
+        |(mut summary, mut world), b| {
+            let lo = range.start + b * BLOCK;
+            let hi = (lo + BLOCK).min(range.end);
+            for i in lo..hi {
+                run_timeline(sc, seed, i, &mut world, &mut Quiet);
+                summary.add(sc, &world);
+            }
+            progress.fetch_add(hi - lo, Ordering::Relaxed);
+            (summary, world)
+        },
+        |(s, _)| s,
+        |a, b| a.merge(&b),
+    )
+}
+
+/// Runs a single timeline and returns its final world (for tests and chronicles).
+pub fn one(sc: &Scenario, seed: u64, timeline: u64) -> World {
+    let mut w = World::default();
+    run_timeline(sc, seed, timeline, &mut w, &mut Quiet);
+    w
+}

@@ -1,0 +1,146 @@
+//! Every bound on untrusted input, in one table.
+//!
+//! Scenarios, divergences, launch records, conditions and flags come from users, so each has a
+//! bound that keeps a run's time and memory finite and small, enforced where the input enters
+//! (the compiler for file contents, the condition parser for conditions, the engine for events,
+//! the command line for flags and file sizes). Each bound here is documented in
+//! `docs/limits.md` (a test keeps the two in step), with the message a user sees.
+//!
+//! The bounds are far above what a real scenario needs (the built-in `space-race`, the largest,
+//! is given beside each) and low enough that the largest scenario they admit runs in well under
+//! 1 GiB: see [`run_memory_bound`] and `docs/limits.md` for the formula and a measurement.
+
+/// One bound: its name as messages and docs give it, its value, and what it bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Short name, as in `docs/limits.md` and in error messages.
+    pub name: &'static str,
+    pub value: u64,
+    /// What is counted, for messages: "a scenario has at most {value} {what}".
+    pub what: &'static str,
+}
+
+macro_rules! limits {
+    ($($(#[$doc:meta])* $id:ident = $value:expr, $name:literal, $what:literal;)*) => {
+        $($(#[$doc])* pub const $id: Limit = Limit { name: $name, value: $value, what: $what };)*
+        /// Every limit, in the order of `docs/limits.md`.
+        pub const ALL: &[Limit] = &[$($id),*];
+    };
+}
+
+limits! {
+    /// Bytes of a scenario or divergence file (`space-race.toml`: 90 kB).
+    FILE_BYTES = 4 << 20, "file-bytes", "bytes in a scenario or divergence file";
+    /// Bytes of a launch record (the embedded one: 300 kB).
+    RECORD_BYTES = 16 << 20, "record-bytes", "bytes in a launch record";
+    /// Launches in a record: several times every orbital launch attempt ever made.
+    RECORD_LAUNCHES = 10_000, "record-launches", "launches in a record";
+    /// Agencies (space-race: 2).
+    AGENCIES = 16, "agencies", "agencies";
+    /// Vehicles (space-race: 24).
+    VEHICLES = 1_000, "vehicles", "vehicles";
+    /// Milestones (space-race: 8).
+    MILESTONES = 256, "milestones", "milestones";
+    /// Missions (space-race: 38).
+    MISSIONS = 2_000, "missions", "missions";
+    /// Phases of one mission (space-race: at most 12).
+    PHASES = 64, "phases", "phases in one mission";
+    /// Programs (space-race: 20).
+    PROGRAMS = 500, "programs", "programs";
+    /// Steps of one program (space-race: at most 8).
+    STEPS = 256, "steps", "steps in one program";
+    /// Rules (space-race: 12).
+    RULES = 2_000, "rules", "rules";
+    /// Effects of one rule.
+    EFFECTS = 64, "effects", "effects in one rule";
+    /// Eras (space-race: 5).
+    ERAS = 64, "eras", "eras";
+    /// History points (space-race: 7).
+    HISTORY = 1_000, "history", "history points";
+    /// Budget points of one agency.
+    BUDGET_POINTS = 1_000, "budget-points", "budget points in one agency";
+    /// People in one agency's roster.
+    ROSTER = 2_000, "roster", "people in one agency's roster";
+    /// Years from a scenario's start to its end (space-race: 25).
+    SPAN_YEARS = 200, "span-years", "years from start to end";
+    /// Date-histogram cells: milestones × agencies × (days of the span + 1). Summaries keep one
+    /// counter per cell, so this bounds a run's memory (space-race: 148,512).
+    HISTOGRAM_CELLS = 1 << 19, "histogram-cells", "date-histogram cells (milestones x agencies x days)";
+    /// Bytes of one condition's text.
+    CONDITION_BYTES = 4_096, "condition-bytes", "bytes in one condition";
+    /// Nesting depth of a condition: `not`, `and`/`or` groups and parentheses.
+    CONDITION_DEPTH = 32, "condition-depth", "levels of nesting in one condition";
+    /// Interventions in one divergence file.
+    INTERVENTIONS = 500, "interventions", "interventions in one divergence";
+    /// Divergences composed with `-d` in one command.
+    DIVERGENCES = 32, "divergences", "divergences composed in one command";
+    /// Timelines in one command (`-n`): a billion is about 11 core-hours of `space-race`.
+    TIMELINES = 1_000_000_000, "timelines", "timelines (-n)";
+    /// Worker threads (`--threads`): results never depend on it; memory grows with it.
+    THREADS = 64, "threads", "worker threads (--threads)";
+    /// Events in one timeline: a loop that makes no progress in time is stopped here
+    /// (space-race: about 400 events in its longest timelines).
+    EVENTS = 1_000_000, "events", "events in one timeline";
+}
+
+impl Limit {
+    /// The value as a `usize` (every limit fits).
+    pub const fn usize(self) -> usize {
+        self.value as usize
+    }
+
+    /// "at most 256 milestones (limit `milestones`, see docs/limits.md)".
+    pub fn describe(self) -> String {
+        format!("at most {} {} (limit `{}`, see docs/limits.md)", self.value, self.what, self.name)
+    }
+}
+
+/// Crew aboard one flight: flights keep their crew in a fixed array.
+pub const MAX_CREW: usize = 16;
+
+/// Distinct vehicles one mission may use: the engine keeps their flight numbers in a fixed array.
+pub const MAX_MISSION_VEHICLES: usize = 16;
+
+/// An upper bound, in bytes, of the counters one ensemble run keeps for a scenario of this shape,
+/// with `threads` workers, for `compare` (twin summaries, the heavier case).
+///
+/// Each worker folds into one paired accumulator and one merged result is kept: `(threads + 1)`
+/// accumulators of `16 · cells + 8 · small` bytes, where `cells` is the date-histogram size and
+/// `small` the per-program, per-rule and per-era counters. Worlds and the compiled scenarios are
+/// bounded by the file size and counted apart (see `docs/limits.md`).
+pub fn run_memory_bound(cells: u64, small: u64, threads: u64) -> u64 {
+    // A paired accumulator: two summaries' date histograms (4 bytes a cell each) and the shift
+    // histogram (2 cells per cell, 4 bytes each), plus u64 counters elsewhere.
+    let per_accumulator = 16 * cells + 2 * 8 * small;
+    (threads + 1) * per_accumulator
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_values_positive() {
+        let mut names: Vec<&str> = ALL.iter().map(|l| l.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len());
+        assert!(ALL.iter().all(|l| l.value > 0));
+    }
+
+    #[test]
+    fn the_largest_allowed_run_stays_under_one_gib() {
+        // `small` at its largest: programs × (4 + 4 × eras) + rules + eras × agencies × milestones…
+        let small = PROGRAMS.value * 4 * (1 + ERAS.value)
+            + RULES.value
+            + ERAS.value * AGENCIES.value * (MILESTONES.value + 2)
+            + MILESTONES.value * (AGENCIES.value + 1) * 2;
+        let bytes = run_memory_bound(HISTOGRAM_CELLS.value, small, THREADS.value);
+        assert!(bytes < 1 << 30, "{} MiB", bytes >> 20);
+    }
+
+    #[test]
+    fn describe_names_the_limit() {
+        assert_eq!(MILESTONES.describe(), "at most 256 milestones (limit `milestones`, see docs/limits.md)");
+    }
+}

@@ -1,0 +1,1130 @@
+//! Scenarios: loading a TOML file, checking it, and compiling it into the index-based model the
+//! engine runs.
+//!
+//! **Invariant:** every name is resolved and every number range-checked here, at load time, with
+//! the error pointing at file:line:col. The engine never sees a string or an unchecked value.
+
+pub mod condition;
+mod errors;
+pub(crate) mod raw;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+use toml::value::Datetime;
+
+pub use condition::{Cond, Op};
+pub use errors::{LoadError, LoadErrors};
+
+use crate::dist::LogNormal;
+use crate::noise::name_key;
+use crate::reliability::Posterior;
+
+pub use crate::limits::MAX_MISSION_VEHICLES;
+
+/// A compiled scenario: everything resolved to indices, every number checked.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Days from `start` to `end`.
+    pub horizon: f64,
+    pub elasticity: f64,
+    pub agencies: Vec<Agency>,
+    pub vehicles: Vec<Vehicle>,
+    pub milestones: Vec<Milestone>,
+    pub missions: Vec<Mission>,
+    pub programs: Vec<Program>,
+    pub rules: Vec<Rule>,
+    pub eras: Vec<Era>,
+    /// Real dated events to check the model against (`[[history]]`).
+    pub history: Vec<HistoryPoint>,
+    /// Every day at which some `after(..)` condition flips, sorted: the engine wakes up then.
+    pub wake_days: Vec<f64>,
+    /// Some condition counts flights (`flights(..)`): launches must trigger re-evaluation.
+    pub counts_flights: bool,
+    /// `[vehicle]`: some condition reads this vehicle's record, so its flights must trigger
+    /// re-evaluation; others' need not.
+    pub watched: Vec<bool>,
+    /// What all the scenario's conditions read together (see `condition::reads`): a change of
+    /// any other kind needs no re-evaluation at all.
+    pub reads_any: u8,
+    /// Events whose outcome a divergence forces (empty in a plain scenario).
+    pub forced: Vec<Forced>,
+    /// What each applied divergence did, for reports.
+    pub interventions: Vec<InterventionInfo>,
+    /// Ids of the divergences applied, in order.
+    pub divergences: Vec<String>,
+}
+
+/// An identified event whose outcome a divergence forces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Forced {
+    pub target: ForceTarget,
+    /// Only the phase with this name key (see `Phase::name_key`); all of the target's phases if
+    /// `None` (for `failure`, `abort` and `loss`, the first one reached).
+    pub phase: Option<u64>,
+    pub outcome: ForcedOutcome,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ForceTarget {
+    /// The vehicle's `flight`-th flight in the timeline (0-based).
+    Vehicle { vehicle: usize, flight: u32 },
+    /// The mission's `flight`-th flight in the timeline (0-based).
+    Mission { mission: usize, flight: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForcedOutcome {
+    Success,
+    /// Fails; whether the crew survives is drawn as usual.
+    Failure,
+    /// Fails; the crew survives.
+    Abort,
+    /// Fails; the crew is lost.
+    Loss,
+}
+
+/// One intervention of a divergence, as reports describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterventionInfo {
+    pub text: String,
+    pub kind: InterventionKind,
+}
+
+/// How to count the timelines an intervention applied in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InterventionKind {
+    /// Index into `Scenario::forced`: applied when the event happened.
+    Forced(usize),
+    /// Index into `Scenario::rules`: applied when the rule fired.
+    Rule(usize),
+    /// A removed rule (by id): applied where the baseline's rule fired.
+    Removed(String),
+    /// An edited program: applied where the program started.
+    Program(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Agency {
+    pub id: String,
+    pub name: String,
+    pub key: u64,
+    pub risk: f64,
+    pub crew: Vec<String>,
+    /// (day from start, level), sorted by day; the first day is ≤ 0.
+    pub budget: Vec<(f64, f64)>,
+}
+
+impl Agency {
+    /// The scheduled funding level at `day` (before any rule's scaling).
+    #[inline]
+    pub fn budget_at(&self, day: f64) -> f64 {
+        // The last point at or before `day`; before the first, the first (checked ≤ start at load).
+        let i = self.budget.partition_point(|&(d, _)| d <= day);
+        self.budget[i.saturating_sub(1)].1
+    }
+}
+
+/// Where a vehicle's prior came from, for reports and `--show-priors`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PriorSource {
+    /// The launch record's family, with this many flights before the scenario start.
+    Family { family: String, flights_before: u32 },
+    /// A stated Beta prior on the first-flight failure probability.
+    Stated { mean: f64, strength: f64 },
+    /// A known, constant failure probability: no uncertainty, no growth.
+    Fixed { failure: f64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Vehicle {
+    pub id: String,
+    pub name: String,
+    pub key: u64,
+    pub agency: usize,
+    /// The prior over the first-flight failure probability, conditioned on the record.
+    pub prior: Posterior,
+    /// Flights of the family before the scenario start: the growth curve continues from here.
+    pub flights_before: u32,
+    pub lead_days: f64,
+    pub source: PriorSource,
+    /// A known, constant failure probability (`failure = P`): the truth in every timeline.
+    pub fixed: Option<f64>,
+    /// Other flights of the family outside the race: (day from, flights per day), sorted.
+    pub background: Vec<(f64, f64)>,
+}
+
+impl Vehicle {
+    /// Flights of the family outside the race by `day` (whole flights). They move the vehicle
+    /// along its growth curve, for the truth and for its agency's predictions, without events.
+    #[inline]
+    pub fn background_flights(&self, day: f64) -> u32 {
+        let mut total = 0.0;
+        for (i, &(from, rate)) in self.background.iter().enumerate() {
+            if day <= from {
+                break;
+            }
+            let until = self.background.get(i + 1).map_or(day, |next| next.0.min(day));
+            total += rate * (until - from);
+        }
+        total as u32
+    }
+
+    /// The family flight index of this vehicle's flight `n` of the timeline, made on `day`.
+    #[inline]
+    pub fn family_index(&self, n: u32, day: f64) -> u32 {
+        if self.background.is_empty() {
+            self.flights_before + n
+        } else {
+            self.flights_before + n + self.background_flights(day)
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mission {
+    pub id: String,
+    pub name: String,
+    pub crew: u32,
+    pub phases: Vec<Phase>,
+    /// The distinct vehicles of the mission, in order of first use.
+    pub vehicles: Vec<usize>,
+    /// Day of the last phase: when the mission's results become known.
+    pub duration: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Phase {
+    pub name: String,
+    /// `name_key(name)`: how forced outcomes name a phase without strings in the engine.
+    pub name_key: u64,
+    pub vehicle: usize,
+    /// Index of `vehicle` in the mission's `vehicles`.
+    pub local: usize,
+    /// The ordinal of this phase among the phases of the same vehicle in the mission (part of the
+    /// phase's random key, so two phases of one flight draw different numbers).
+    pub slot: u32,
+    pub share: f64,
+    pub day: f64,
+    pub loss: f64,
+    pub achieves: Vec<usize>,
+}
+
+/// How a program starts.
+#[derive(Debug, Clone)]
+pub enum Start {
+    On(f64),
+    When(Cond),
+    /// Only a rule's `start` effect starts it.
+    ByRule,
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub id: String,
+    pub name: String,
+    pub key: u64,
+    pub agency: usize,
+    pub start: Start,
+    pub cancel: Option<Cond>,
+    /// `cancel.reads()`, cached.
+    pub cancel_reads: u8,
+    /// What a `when` start condition reads, cached (0 for other starts).
+    pub start_reads: u8,
+    pub stand_down: LogNormal,
+    pub loss_stand_down: LogNormal,
+    pub clean_flights: u32,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The step's random-key identity: its position in the scenario file, kept when a divergence
+    /// skips or inserts steps, so the other steps keep their noise.
+    pub key: u64,
+    pub mission: usize,
+    pub name: Option<String>,
+    pub prep: LogNormal,
+    pub repeat: u32,
+    pub requires: Option<Cond>,
+    pub test: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub when: Cond,
+    /// `when.reads()`, cached: what state changes can make the rule fire.
+    pub reads: u8,
+    pub delay: f64,
+    pub text: String,
+    pub effects: Vec<Effect>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Effect {
+    Budget {
+        agency: usize,
+        scale: f64,
+    },
+    Risk {
+        agency: usize,
+        scale: f64,
+    },
+    Pace {
+        program: usize,
+        scale: f64,
+    },
+    Start {
+        program: usize,
+    },
+    Cancel {
+        program: usize,
+    },
+    /// The vehicle's true failure probability is multiplied by `scale` (divergences only).
+    Reliability {
+        vehicle: usize,
+        scale: f64,
+    },
+}
+
+/// A real event: who reached which milestone when, and the source that says so.
+#[derive(Debug, Clone)]
+pub struct HistoryPoint {
+    pub milestone: usize,
+    pub agency: usize,
+    pub date: NaiveDate,
+    pub day: f64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Era {
+    pub day: f64,
+    pub date: NaiveDate,
+    pub name: String,
+}
+
+impl Scenario {
+    /// Compiles a scenario from TOML text; `origin` names it in errors (a path or `<builtin:…>`).
+    pub fn from_toml(origin: &str, text: &str) -> Result<Scenario, LoadErrors> {
+        let src = Arc::new(text.to_string());
+        let file: raw::File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+        let mut c = Compiler::new(origin, src.clone());
+        let scenario = c.compile(file);
+        match scenario {
+            Some(s) if c.errors.is_empty() => Ok(s),
+            _ => Err(LoadErrors::new(origin, c.errors)),
+        }
+    }
+
+    /// Parses a condition (the language of rules) against this scenario's names, as given on the
+    /// command line (`chronicle --where`); errors point into `text`, named `origin`.
+    pub fn parse_condition(&self, origin: &str, text: &str) -> Result<Cond, LoadErrors> {
+        // The compiler reports positions inside a TOML string (after its opening quote), so the
+        // condition is wrapped as one.
+        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
+        let src = Arc::new(quoted.clone());
+        let mut c = Compiler::for_scenario(origin, src, self);
+        let spanned = Spanned::new(0..quoted.len(), text.to_string());
+        match c.condition(&spanned) {
+            Some(cond) if c.errors.is_empty() => Ok(cond),
+            _ => Err(LoadErrors::new(origin, std::mem::take(&mut c.errors))),
+        }
+    }
+
+    /// Recomputes `wake_days` from every condition (after a divergence changed rules).
+    pub fn refresh_wake_days(&mut self) {
+        let mut days = Vec::new();
+        for p in &self.programs {
+            if let Start::When(c) = &p.start {
+                c.days(&mut days);
+            }
+            if let Some(c) = &p.cancel {
+                c.days(&mut days);
+            }
+            for s in &p.steps {
+                if let Some(c) = &s.requires {
+                    c.days(&mut days);
+                }
+            }
+        }
+        for r in &self.rules {
+            r.when.days(&mut days);
+        }
+        let mut conds: Vec<&Cond> = self.rules.iter().map(|r| &r.when).collect();
+        for p in &self.programs {
+            if let Start::When(c) = &p.start {
+                conds.push(c);
+            }
+            conds.extend(p.cancel.iter());
+            conds.extend(p.steps.iter().filter_map(|s| s.requires.as_ref()));
+        }
+        self.counts_flights = conds.iter().any(|c| c.counts_flights());
+        let mut watched = Vec::new();
+        conds.iter().for_each(|c| c.vehicles(&mut watched));
+        self.watched = vec![false; self.vehicles.len()];
+        for v in watched {
+            self.watched[v] = true;
+        }
+        // Waiting programs are re-checked on every pass, so program changes always count.
+        self.reads_any = conds.iter().fold(condition::reads::PROGRAMS, |m, c| m | c.reads());
+        days.retain(|d| *d > 0.0);
+        days.sort_by(f64::total_cmp);
+        days.dedup();
+        self.wake_days = days;
+    }
+
+    /// The days from the start of a date (negative before the start).
+    pub fn day_of(&self, date: NaiveDate) -> f64 {
+        (date - self.start).num_days() as f64
+    }
+
+    /// The calendar date of a (fractional) day from the start.
+    pub fn date_of(&self, day: f64) -> NaiveDate {
+        self.start + chrono::Duration::days(day.floor() as i64)
+    }
+
+    pub fn n_agencies(&self) -> usize {
+        self.agencies.len()
+    }
+
+    pub fn agency_index(&self, id: &str) -> Option<usize> {
+        self.agencies.iter().position(|a| a.id == id)
+    }
+
+    pub fn milestone_index(&self, id: &str) -> Option<usize> {
+        self.milestones.iter().position(|m| m.id == id)
+    }
+}
+
+/// Collects errors while compiling, so `check` can show all of them at once.
+pub(crate) struct Compiler {
+    origin: String,
+    src: Arc<String>,
+    pub(crate) errors: Vec<LoadError>,
+    start: NaiveDate,
+    agencies: HashMap<String, usize>,
+    vehicles: HashMap<String, usize>,
+    milestones: HashMap<String, usize>,
+    missions: HashMap<String, usize>,
+    programs: HashMap<String, usize>,
+}
+
+type Span = std::ops::Range<usize>;
+
+impl Compiler {
+    /// A compiler for a file that refers to the names of an already compiled scenario (a
+    /// divergence): errors point into that file, names resolve in the scenario.
+    pub(crate) fn for_scenario(origin: &str, src: Arc<String>, sc: &Scenario) -> Self {
+        let mut c = Compiler::new(origin, src);
+        c.start = sc.start;
+        let map = |ids: Vec<&String>| ids.into_iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        c.agencies = map(sc.agencies.iter().map(|x| &x.id).collect());
+        c.vehicles = map(sc.vehicles.iter().map(|x| &x.id).collect());
+        c.milestones = map(sc.milestones.iter().map(|x| &x.id).collect());
+        c.missions = map(sc.missions.iter().map(|x| &x.id).collect());
+        c.programs = map(sc.programs.iter().map(|x| &x.id).collect());
+        c
+    }
+
+    fn new(origin: &str, src: Arc<String>) -> Self {
+        Compiler {
+            origin: origin.to_string(),
+            src,
+            errors: Vec::new(),
+            start: NaiveDate::MIN,
+            agencies: HashMap::new(),
+            vehicles: HashMap::new(),
+            milestones: HashMap::new(),
+            missions: HashMap::new(),
+            programs: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn error(&mut self, span: Span, message: impl Into<String>, expected: impl Into<String>) {
+        self.errors.push(LoadError::new(&self.origin, &self.src, span, message.into(), expected.into()));
+    }
+
+    fn compile(&mut self, f: raw::File) -> Option<Scenario> {
+        let header_span = f.scenario.span();
+        let header = f.scenario.into_inner();
+        let start = self.date(&header.start)?;
+        self.start = start;
+        let end = self.date(&header.end)?;
+        if end <= start {
+            self.error(
+                header.end.span(),
+                format!("the end {end} is not after the start {start}"),
+                "a date after `start`",
+            );
+        }
+        self.check_id(&header.id);
+        let elasticity = self.number(header.elasticity.as_ref(), 1.0, 0.0, 5.0, "a number from 0 to 5");
+
+        self.index("agency", &f.agency, |a| &a.id, |c| &mut c.agencies);
+        self.index("vehicle", &f.vehicle, |v| &v.id, |c| &mut c.vehicles);
+        self.index("milestone", &f.milestone, |m| &m.id, |c| &mut c.milestones);
+        self.index("mission", &f.mission, |m| &m.id, |c| &mut c.missions);
+        self.index("program", &f.program, |p| &p.id, |c| &mut c.programs);
+        if f.agency.is_empty() {
+            self.error(header_span, "the scenario has no `[[agency]]`", "at least one agency");
+        }
+
+        let agencies = f.agency.iter().map(|a| self.agency(a.get_ref(), a.span())).collect::<Vec<_>>();
+        let vehicles = f.vehicle.iter().map(|v| self.vehicle(v.get_ref(), v.span())).collect::<Vec<_>>();
+        let milestones = f
+            .milestone
+            .iter()
+            .map(|m| Milestone { id: m.get_ref().id.get_ref().clone(), name: m.get_ref().name.clone() })
+            .collect();
+        let missions = f.mission.iter().map(|m| self.mission(m.get_ref(), m.span())).collect::<Vec<_>>();
+        let programs = f.program.iter().map(|p| self.program(p.get_ref(), p.span(), &missions)).collect::<Vec<_>>();
+        let rules = self.rules(&f.rule);
+        let mut eras = Vec::new();
+        for e in &f.era {
+            let e = e.get_ref();
+            if let Some(date) = self.date(&e.date) {
+                if date < start || date > end {
+                    self.error(
+                        e.date.span(),
+                        format!("era date {date} lies outside the scenario"),
+                        format!("a date from {start} to {end}"),
+                    );
+                }
+                eras.push(Era { day: (date - start).num_days() as f64, date, name: e.name.clone() });
+            }
+        }
+        eras.sort_by(|a, b| a.day.total_cmp(&b.day));
+        let mut history = Vec::new();
+        for h in &f.history {
+            let h = h.get_ref();
+            let (m, a, d) =
+                (self.resolve("milestone", &h.milestone), self.resolve("agency", &h.agency), self.date(&h.date));
+            if let (Some(milestone), Some(agency), Some(date)) = (m, a, d) {
+                if date < start || date > end {
+                    self.error(
+                        h.date.span(),
+                        format!("history date {date} lies outside the scenario"),
+                        format!("a date from {start} to {end}"),
+                    );
+                }
+                let day = (date - start).num_days() as f64;
+                history.push(HistoryPoint { milestone, agency, date, day, source: h.source.clone() });
+            }
+        }
+
+        let agencies: Vec<Agency> = agencies.into_iter().collect::<Option<_>>()?;
+        let vehicles: Vec<Vehicle> = vehicles.into_iter().collect::<Option<_>>()?;
+        let missions: Vec<Mission> = missions.into_iter().collect::<Option<_>>()?;
+        let programs: Vec<Program> = programs.into_iter().collect::<Option<_>>()?;
+        if let Some(cycle) = prerequisite_cycle(&programs) {
+            let names: Vec<&str> = cycle.iter().map(|&p| programs[p].id.as_str()).collect();
+            self.error(
+                f.program[cycle[0]].get_ref().id.span(),
+                format!("cyclic prerequisites: {}", names.join(" → ")),
+                "programs whose `when` and `requires` conditions do not wait on each other in a circle",
+            );
+            return None;
+        }
+        Some(Scenario {
+            id: header.id.into_inner(),
+            name: header.name,
+            description: header.description,
+            start,
+            end,
+            horizon: (end - start).num_days() as f64,
+            elasticity,
+            agencies,
+            vehicles,
+            milestones,
+            missions,
+            programs,
+            rules,
+            eras,
+            history,
+            wake_days: Vec::new(),
+            counts_flights: false,
+            watched: Vec::new(),
+            reads_any: 0,
+            forced: Vec::new(),
+            interventions: Vec::new(),
+            divergences: Vec::new(),
+        })
+        .map(|mut s| {
+            s.refresh_wake_days();
+            s
+        })
+    }
+
+    pub(crate) fn date(&mut self, d: &Spanned<Datetime>) -> Option<NaiveDate> {
+        let v = d.get_ref();
+        let parsed = match (v.date, v.time, v.offset) {
+            (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(d.span(), format!("`{v}` is not a plain date"), "a date like 1969-07-20 (no time)");
+        }
+        parsed
+    }
+
+    pub(crate) fn check_id(&mut self, id: &Spanned<String>) {
+        let s = id.get_ref();
+        let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            self.error(id.span(), format!("`{s}` is not a valid id"), "letters, digits, `-` and `_` only");
+        }
+    }
+
+    /// Registers ids of one kind, reporting duplicates.
+    fn index<T>(
+        &mut self,
+        kind: &str,
+        items: &[Spanned<T>],
+        id: impl Fn(&T) -> &Spanned<String>,
+        map: impl Fn(&mut Self) -> &mut HashMap<String, usize>,
+    ) {
+        for (i, item) in items.iter().enumerate() {
+            let id = id(item.get_ref());
+            self.check_id(id);
+            if map(self).insert(id.get_ref().clone(), i).is_some() {
+                self.error(
+                    id.span(),
+                    format!("{kind} `{}` is defined twice", id.get_ref()),
+                    format!("a unique {kind} id"),
+                );
+            }
+        }
+    }
+
+    /// Resolves a reference, reporting an unknown name with the list of valid ones.
+    pub(crate) fn resolve(&mut self, kind: &str, name: &Spanned<String>) -> Option<usize> {
+        let map = match kind {
+            "agency" => &self.agencies,
+            "vehicle" => &self.vehicles,
+            "milestone" => &self.milestones,
+            "mission" => &self.missions,
+            _ => &self.programs,
+        };
+        match map.get(name.get_ref()) {
+            Some(i) => Some(*i),
+            None => {
+                let mut known: Vec<&String> = map.keys().collect();
+                known.sort();
+                let list = known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                self.error(name.span(), format!("unknown {kind} `{}`", name.get_ref()), format!("one of: {list}"));
+                None
+            }
+        }
+    }
+
+    /// A range-checked number with a default.
+    fn number(&mut self, v: Option<&Spanned<f64>>, default: f64, lo: f64, hi: f64, expected: &str) -> f64 {
+        match v {
+            None => default,
+            Some(s) => {
+                let x = *s.get_ref();
+                if x.is_finite() && x >= lo && x <= hi {
+                    x
+                } else {
+                    self.error(s.span(), format!("{x} is out of range"), expected);
+                    default
+                }
+            }
+        }
+    }
+
+    pub(crate) fn required(&mut self, v: &Spanned<f64>, lo: f64, hi: f64, expected: &str) -> f64 {
+        self.number(Some(v), lo, lo, hi, expected)
+    }
+
+    pub(crate) fn count(&mut self, v: Option<&Spanned<i64>>, default: u32, lo: i64, hi: i64, expected: &str) -> u32 {
+        match v {
+            None => default,
+            Some(s) if (lo..=hi).contains(s.get_ref()) => *s.get_ref() as u32,
+            Some(s) => {
+                self.error(s.span(), format!("{} is out of range", s.get_ref()), expected);
+                default
+            }
+        }
+    }
+
+    fn duration(&mut self, d: &Spanned<raw::Duration>) -> LogNormal {
+        let r = d.get_ref();
+        let median = self.required(&r.median_days, 0.0, 36_500.0, "a median from 0 to 36500 days");
+        let sigma = self.required(&r.sigma, 0.0, 3.0, "a sigma (standard deviation of the log) from 0 to 3");
+        LogNormal { median, sigma }
+    }
+
+    fn condition(&mut self, text: &Spanned<String>) -> Option<Cond> {
+        let names = CondNames { c: self };
+        match condition::parse(text.get_ref(), &names) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                // Point inside the string: the span covers the quotes, the text starts one later.
+                let base = text.span().start + 1;
+                let at = base + e.at.start..base + e.at.end.max(e.at.start + 1);
+                let at = at.start.min(self.src.len())..at.end.min(self.src.len());
+                self.error(at, e.message, "a condition (see docs/scenario-format.md, Conditions)");
+                None
+            }
+        }
+    }
+
+    fn agency(&mut self, a: &raw::Agency, span: Span) -> Option<Agency> {
+        let risk = self.required(&a.risk, 0.0, 1.0, "a probability from 0 to 1");
+        let mut budget = Vec::new();
+        for p in a.budget.get_ref() {
+            let p = p.get_ref();
+            let date = self.date(&p.from);
+            let level = self.required(&p.level, 0.0, 100.0, "a funding level from 0 to 100 (1 = reference)");
+            if let Some(date) = date {
+                budget.push(((date - self.start).num_days() as f64, level));
+            }
+        }
+        if budget.is_empty() {
+            self.error(a.budget.span(), "the budget is empty", "at least one `{ from = DATE, level = NUMBER }`");
+            return None;
+        }
+        budget.sort_by(|x, y| x.0.total_cmp(&y.0));
+        if budget[0].0 > 0.0 {
+            self.error(
+                a.budget.span(),
+                "the budget starts after the scenario does",
+                "a first `from` on or before `scenario.start`",
+            );
+        }
+        let _ = span;
+        Some(Agency {
+            id: a.id.get_ref().clone(),
+            name: a.name.clone(),
+            key: name_key(a.id.get_ref()),
+            risk,
+            crew: a.crew.clone(),
+            budget,
+        })
+    }
+
+    fn vehicle(&mut self, v: &raw::Vehicle, span: Span) -> Option<Vehicle> {
+        let agency = self.resolve("agency", &v.agency);
+        let lead_days = self.number(v.lead_days.as_ref(), 0.0, 0.0, 36_500.0, "a lead time from 0 to 36500 days");
+        let mut background = Vec::new();
+        for c in &v.background {
+            let c = c.get_ref();
+            let date = self.date(&c.from);
+            let rate = self.required(&c.per_year, 0.0, 10_000.0, "a number of flights a year from 0 to 10000");
+            if let Some(date) = date {
+                background.push(((date - self.start).num_days() as f64, rate / 365.25));
+            }
+        }
+        background.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut fixed = None;
+        let (prior, flights_before, source) = match (&v.family, &v.prior, &v.failure) {
+            (None, None, Some(f)) => {
+                let q = self.required(f, 0.0, 1.0, "a probability from 0 to 1");
+                fixed = Some(q);
+                (Posterior::fixed(q), 0, PriorSource::Fixed { failure: q })
+            }
+            (Some(family), None, None) => match crate::record_priors::family_prior(family.get_ref(), self.start) {
+                Ok((p, n)) => (p, n, PriorSource::Family { family: family.get_ref().clone(), flights_before: n }),
+                Err(expected) => {
+                    self.error(family.span(), format!("unknown launch-record family `{}`", family.get_ref()), expected);
+                    return None;
+                }
+            },
+            (None, Some(p), None) => {
+                let r = p.get_ref();
+                let mean = self.required(&r.mean, 0.0, 1.0, "a probability from 0 to 1");
+                let strength = self.required(&r.strength, 0.0, 10_000.0, "a number of pseudo-flights from 0 to 10000");
+                match crate::record_priors::stated_prior(mean, strength, self.start) {
+                    Ok(post) => (post, 0, PriorSource::Stated { mean, strength }),
+                    Err(e) => {
+                        self.error(p.span(), e, "a prior the launch record can give a growth curve to");
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                self.error(
+                    span,
+                    format!("vehicle `{}` needs exactly one of `family` and `prior`", v.id.get_ref()),
+                    "`family = \"R-7\"` or `prior = { mean = 0.2, strength = 10 }`",
+                );
+                return None;
+            }
+        };
+        Some(Vehicle {
+            id: v.id.get_ref().clone(),
+            name: v.name.clone(),
+            key: name_key(v.id.get_ref()),
+            agency: agency?,
+            prior,
+            flights_before,
+            lead_days,
+            source,
+            fixed,
+            background,
+        })
+    }
+
+    fn mission(&mut self, m: &raw::Mission, span: Span) -> Option<Mission> {
+        let crew = self.count(m.crew.as_ref(), 0, 0, crate::limits::MAX_CREW as i64, "a crew size from 0 to 16");
+        if m.phase.is_empty() {
+            self.error(
+                span.clone(),
+                format!("mission `{}` has no `[[mission.phase]]`", m.id.get_ref()),
+                "at least one phase",
+            );
+        }
+        let mut phases = Vec::new();
+        let mut vehicles: Vec<usize> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        let mut ok = true;
+        for p in &m.phase {
+            let p = p.get_ref();
+            if names.contains(&p.name.get_ref().as_str()) {
+                self.error(
+                    p.name.span(),
+                    format!("phase `{}` appears twice in mission `{}`", p.name.get_ref(), m.id.get_ref()),
+                    "unique phase names within a mission",
+                );
+            }
+            names.push(p.name.get_ref());
+            let vehicle = self.resolve("vehicle", &p.vehicle);
+            let share = self.number(p.share.as_ref(), 1.0, 0.0, 1.0, "a share from 0 to 1");
+            let day = self.number(p.day.as_ref(), 0.0, 0.0, 3_650.0, "a day offset from 0 to 3650");
+            let loss = self.number(p.loss.as_ref(), 1.0, 0.0, 1.0, "a probability from 0 to 1");
+            let achieves: Vec<Option<usize>> = p.achieves.iter().map(|a| self.resolve("milestone", a)).collect();
+            if let Some(last) = phases.last().map(|x: &Phase| x.day)
+                && day < last
+            {
+                self.error(
+                    p.day.as_ref().map(|d| d.span()).unwrap_or(span.clone()),
+                    format!("phase day {day} comes before the previous phase's day {last}"),
+                    "phases in flight order, days not decreasing",
+                );
+            }
+            let (Some(vehicle), Some(achieves)) = (vehicle, achieves.into_iter().collect::<Option<Vec<_>>>()) else {
+                ok = false;
+                continue;
+            };
+            let local = match vehicles.iter().position(|v| *v == vehicle) {
+                Some(i) => i,
+                None => {
+                    vehicles.push(vehicle);
+                    vehicles.len() - 1
+                }
+            };
+            let slot = phases.iter().filter(|x: &&Phase| x.vehicle == vehicle).count() as u32;
+            phases.push(Phase {
+                name: p.name.get_ref().clone(),
+                name_key: name_key(p.name.get_ref()),
+                vehicle,
+                local,
+                slot,
+                share,
+                day,
+                loss,
+                achieves,
+            });
+        }
+        if vehicles.len() > MAX_MISSION_VEHICLES {
+            self.error(
+                span,
+                format!("mission `{}` uses {} vehicles", m.id.get_ref(), vehicles.len()),
+                format!("at most {MAX_MISSION_VEHICLES} distinct vehicles in one mission"),
+            );
+            return None;
+        }
+        if !ok || phases.is_empty() {
+            return None;
+        }
+        let duration = phases.last().map(|p| p.day).unwrap_or(0.0);
+        Some(Mission { id: m.id.get_ref().clone(), name: m.name.clone(), crew, phases, vehicles, duration })
+    }
+
+    fn program(&mut self, p: &raw::Program, span: Span, missions: &[Option<Mission>]) -> Option<Program> {
+        let agency = self.resolve("agency", &p.agency);
+        let start = match (&p.start, &p.when) {
+            (Some(d), None) => self.date(d).map(|d| Start::On((d - self.start).num_days() as f64)),
+            (None, Some(w)) => self.condition(w).map(Start::When),
+            (None, None) => Some(Start::ByRule),
+            (Some(d), Some(_)) => {
+                self.error(
+                    d.span(),
+                    format!("program `{}` has both `start` and `when`", p.id.get_ref()),
+                    "one of `start` and `when`",
+                );
+                None
+            }
+        };
+        let cancel = p.cancel.as_ref().map(|c| self.condition(c));
+        let stand_down = self.duration(&p.stand_down);
+        let loss_stand_down = self.duration(&p.loss_stand_down);
+        let clean_flights = self.count(p.clean_flights.as_ref(), 0, 0, 100, "a number of flights from 0 to 100");
+        if p.step.is_empty() {
+            self.error(span, format!("program `{}` has no `[[program.step]]`", p.id.get_ref()), "at least one step");
+        }
+        let crew_of = |m: usize| missions.get(m).and_then(|x| x.as_ref()).map(|x| x.crew);
+        for st in &p.step {
+            if let Some(b) = &st.get_ref().before {
+                self.error(
+                    b.span(),
+                    "`before` belongs in a divergence's `insert_step`",
+                    "no `before` in a scenario's steps",
+                );
+            }
+        }
+        let steps: Vec<Option<Step>> =
+            p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
+        let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;
+        let start_reads = match &start {
+            Some(Start::When(c)) => c.reads(),
+            _ => 0,
+        };
+        Some(Program {
+            id: p.id.get_ref().clone(),
+            name: p.name.clone(),
+            key: name_key(p.id.get_ref()),
+            agency: agency?,
+            start: start?,
+            start_reads,
+            cancel_reads: match &cancel {
+                Some(Some(c)) => c.reads(),
+                _ => 0,
+            },
+            cancel: match cancel {
+                Some(c) => Some(c?),
+                None => None,
+            },
+            stand_down,
+            loss_stand_down,
+            clean_flights,
+            steps: out,
+        })
+    }
+
+    /// Compiles one program step; `crew_of` gives a mission's crew size (to refuse a crewed test).
+    pub(crate) fn step(&mut self, s: &raw::Step, key: u64, crew_of: &dyn Fn(usize) -> Option<u32>) -> Option<Step> {
+        let mission = self.resolve("mission", &s.mission);
+        let prep = self.duration(&s.prep);
+        let repeat = self.count(s.repeat.as_ref(), 1, 1, 1000, "a repeat count from 1 to 1000");
+        let requires = s.requires.as_ref().map(|c| self.condition(c));
+        let test = match &s.test {
+            Some(t) => {
+                let ti = self.resolve("mission", t);
+                if let Some(ti) = ti
+                    && crew_of(ti).unwrap_or(0) > 0
+                {
+                    self.error(
+                        t.span(),
+                        format!("test mission `{}` carries a crew", t.get_ref()),
+                        "an uncrewed mission (`crew = 0`)",
+                    );
+                }
+                Some(ti)
+            }
+            None => None,
+        };
+        Some(Step {
+            key,
+            mission: mission?,
+            name: s.name.clone(),
+            prep,
+            repeat,
+            requires: match requires {
+                Some(r) => Some(r?),
+                None => None,
+            },
+            test: match test {
+                Some(t) => Some(t?),
+                None => None,
+            },
+        })
+    }
+
+    pub(crate) fn rules(&mut self, rules: &[Spanned<raw::Rule>]) -> Vec<Rule> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for r in rules {
+            let r = r.get_ref();
+            self.check_id(&r.id);
+            if seen.insert(r.id.get_ref().clone(), ()).is_some() {
+                self.error(r.id.span(), format!("rule `{}` is defined twice", r.id.get_ref()), "a unique rule id");
+            }
+            let when = self.condition(&r.when);
+            let delay = self.number(r.delay_days.as_ref(), 0.0, 0.0, 36_500.0, "a delay from 0 to 36500 days");
+            let effects: Vec<Option<Effect>> = r.effects.iter().map(|e| self.effect(e)).collect();
+            if let (Some(when), Some(effects)) = (when, effects.into_iter().collect::<Option<Vec<_>>>()) {
+                let reads = when.reads();
+                out.push(Rule { id: r.id.get_ref().clone(), when, reads, delay, text: r.text.clone(), effects });
+            }
+        }
+        out
+    }
+
+    fn effect(&mut self, e: &Spanned<raw::Effect>) -> Option<Effect> {
+        let span = e.span();
+        let e = e.get_ref();
+        let action = e.action.get_ref().as_str();
+        let needs_agency = matches!(action, "budget" | "risk");
+        let needs_scale = matches!(action, "budget" | "risk" | "pace");
+        if !matches!(action, "budget" | "risk" | "pace" | "start" | "cancel") {
+            self.error(
+                e.action.span(),
+                format!("unknown effect `{action}`"),
+                "one of: budget, risk, pace, start, cancel",
+            );
+            return None;
+        }
+        let agency = match (&e.agency, needs_agency) {
+            (Some(a), true) => self.resolve("agency", a),
+            (None, true) => {
+                self.error(span.clone(), format!("effect `{action}` needs `agency`"), "`agency = \"...\"`");
+                None
+            }
+            (Some(a), false) => {
+                self.error(
+                    a.span(),
+                    format!("effect `{action}` takes a `program`, not an `agency`"),
+                    "`program = \"...\"`",
+                );
+                None
+            }
+            (None, false) => Some(usize::MAX),
+        };
+        let program = match (&e.program, needs_agency) {
+            (Some(p), false) => self.resolve("program", p),
+            (None, false) => {
+                self.error(span.clone(), format!("effect `{action}` needs `program`"), "`program = \"...\"`");
+                None
+            }
+            (Some(p), true) => {
+                self.error(
+                    p.span(),
+                    format!("effect `{action}` takes an `agency`, not a `program`"),
+                    "`agency = \"...\"`",
+                );
+                None
+            }
+            (None, true) => Some(usize::MAX),
+        };
+        let scale = match (&e.scale, needs_scale) {
+            (Some(s), true) => Some(self.required(s, 0.0, 100.0, "a scale factor from 0 to 100")),
+            (None, true) => {
+                self.error(span, format!("effect `{action}` needs `scale`"), "`scale = 1.3`");
+                None
+            }
+            (Some(s), false) => {
+                self.error(s.span(), format!("effect `{action}` takes no `scale`"), "no `scale`");
+                None
+            }
+            (None, false) => Some(1.0),
+        };
+        let (agency, program, scale) = (agency?, program?, scale?);
+        Some(match action {
+            "budget" => Effect::Budget { agency, scale },
+            "risk" => Effect::Risk { agency, scale },
+            "pace" => Effect::Pace { program, scale },
+            "start" => Effect::Start { program },
+            _ => Effect::Cancel { program },
+        })
+    }
+}
+
+/// The programs a program waits on: those named by `started(..)` or `done(..)` (not under `not`)
+/// in its start condition or its steps' `requires`.
+fn prerequisites(p: &Program) -> Vec<usize> {
+    fn walk(c: &Cond, out: &mut Vec<usize>) {
+        match c {
+            Cond::Started { program } | Cond::Done { program } => out.push(*program),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Start::When(c) = &p.start {
+        walk(c, &mut out);
+    }
+    for s in &p.steps {
+        if let Some(c) = &s.requires {
+            walk(c, &mut out);
+        }
+    }
+    out
+}
+
+/// A cycle in the "waits on" graph of programs, as a path that returns to its first program.
+fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
+    let deps: Vec<Vec<usize>> = programs.iter().map(prerequisites).collect();
+    // 0 = unvisited, 1 = on the current path, 2 = finished.
+    let mut state = vec![0u8; programs.len()];
+    fn visit(p: usize, deps: &[Vec<usize>], state: &mut [u8], path: &mut Vec<usize>) -> Option<Vec<usize>> {
+        state[p] = 1;
+        path.push(p);
+        for &d in &deps[p] {
+            if state[d] == 1 {
+                let from = path.iter().position(|&x| x == d).unwrap_or(0);
+                let mut cycle = path[from..].to_vec();
+                cycle.push(d);
+                return Some(cycle);
+            }
+            if state[d] == 0
+                && let Some(c) = visit(d, deps, state, path)
+            {
+                return Some(c);
+            }
+        }
+        path.pop();
+        state[p] = 2;
+        None
+    }
+    (0..programs.len()).find_map(|p| if state[p] == 0 { visit(p, &deps, &mut state, &mut Vec::new()) } else { None })
+}
+
+/// The names a condition may use, looked up in the compiler's tables.
+struct CondNames<'a> {
+    c: &'a Compiler,
+}
+
+fn lookup(map: &HashMap<String, usize>, kind: &str, name: &str) -> Result<usize, String> {
+    map.get(name).copied().ok_or_else(|| {
+        let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
+        known.sort();
+        format!("unknown {kind} `{name}`; expected one of: {}", known.join(", "))
+    })
+}
+
+impl condition::Names for CondNames<'_> {
+    fn agency(&self, name: &str) -> Result<usize, String> {
+        lookup(&self.c.agencies, "agency", name)
+    }
+    fn milestone(&self, name: &str) -> Result<usize, String> {
+        lookup(&self.c.milestones, "milestone", name)
+    }
+    fn program(&self, name: &str) -> Result<usize, String> {
+        lookup(&self.c.programs, "program", name)
+    }
+    fn vehicle(&self, name: &str) -> Result<usize, String> {
+        lookup(&self.c.vehicles, "vehicle", name)
+    }
+    fn day(&self, date: &str) -> Result<f64, String> {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map(|d| (d - self.c.start).num_days() as f64)
+            .map_err(|_| format!("`{date}` is not a date; expected YYYY-MM-DD"))
+    }
+}

@@ -1,0 +1,370 @@
+//! The state of one timeline as it unfolds: what each agency has reached and lost, what each
+//! vehicle has flown and what its agency believes of it, where each program stands.
+//!
+//! A `World` is a reusable workspace: `reset` sizes and clears it for a new timeline without
+//! allocating once the buffers have grown, so an ensemble allocates per thread, not per timeline.
+
+use crate::limits::MAX_MISSION_VEHICLES;
+use crate::reliability::Posterior;
+use crate::scenario::{Cond, Scenario};
+
+/// Not reached / no event pending.
+pub const NEVER: f64 = f64::INFINITY;
+
+/// The most crew seats a mission may have (checked at load).
+pub use crate::limits::MAX_CREW;
+
+/// Where a program stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Not started (it may have a start date pending).
+    NotStarted,
+    /// Started, waiting for a step's `requires` condition.
+    Waiting,
+    /// Preparing the next flight.
+    Preparing,
+    /// A mission is in flight.
+    Flying,
+    Done,
+    Cancelled,
+}
+
+/// How a program ended (or stands at the end of the timeline), as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Fate {
+    NotStarted = 0,
+    Active = 1,
+    Done = 2,
+    Cancelled = 3,
+}
+
+impl Fate {
+    pub const ALL: [Fate; 4] = [Fate::NotStarted, Fate::Active, Fate::Done, Fate::Cancelled];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fate::NotStarted => "not_started",
+            Fate::Active => "active",
+            Fate::Done => "completed",
+            Fate::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl Status {
+    pub fn fate(self) -> Fate {
+        match self {
+            Status::NotStarted => Fate::NotStarted,
+            Status::Waiting | Status::Preparing | Status::Flying => Fate::Active,
+            Status::Done => Fate::Done,
+            Status::Cancelled => Fate::Cancelled,
+        }
+    }
+}
+
+/// How a flight ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightEnd {
+    Success,
+    /// Phase `phase` failed; the crew (if any) survived.
+    Abort {
+        phase: usize,
+    },
+    /// Phase `phase` failed and the crew was lost.
+    Lost {
+        phase: usize,
+    },
+}
+
+impl FlightEnd {
+    /// The index of the failed phase, if any.
+    pub fn failed_phase(self) -> Option<usize> {
+        match self {
+            FlightEnd::Success => None,
+            FlightEnd::Abort { phase } | FlightEnd::Lost { phase } => Some(phase),
+        }
+    }
+}
+
+/// The flight a program has in the air.
+#[derive(Debug, Clone, Copy)]
+pub struct Flight {
+    pub mission: usize,
+    /// Flown as the step's uncrewed test mission.
+    pub test: bool,
+    pub launch: f64,
+    pub end: FlightEnd,
+    /// Phases reached (the failed one included).
+    pub phases_reached: usize,
+    /// Crew members as indices into the agency's roster.
+    pub crew: [u16; MAX_CREW],
+    pub n_crew: usize,
+    /// Each mission vehicle's flight number in this timeline (0-based, in the order of
+    /// `Mission::vehicles`); `u32::MAX` for a vehicle the flight never reached.
+    pub numbers: [u32; MAX_MISSION_VEHICLES],
+}
+
+impl Flight {
+    pub const NONE: Flight = Flight {
+        mission: 0,
+        test: false,
+        launch: NEVER,
+        end: FlightEnd::Success,
+        phases_reached: 0,
+        crew: [0; MAX_CREW],
+        n_crew: 0,
+        numbers: [u32::MAX; MAX_MISSION_VEHICLES],
+    };
+
+    pub fn crew(&self) -> &[u16] {
+        &self.crew[..self.n_crew]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VehicleState {
+    /// True first-flight failure probability in this timeline.
+    pub q0: f64,
+    /// Flights in this timeline (the record's earlier flights are in `Vehicle::flights_before`).
+    pub flights: u32,
+    pub failures: u32,
+    /// Successes in a row as the latest flights.
+    pub streak: u32,
+    pub last_launch: f64,
+    /// The agency's belief, updated by every flight it has seen land (see `unseen`).
+    pub belief: Posterior,
+    /// Flights landed but not yet folded into `belief`, as (family flight index, failed). Folding
+    /// costs a pass over the belief's grid, so it waits until a decision needs the belief.
+    pub unseen: Vec<(u32, bool)>,
+    /// Whether `belief` holds this timeline's belief yet; until a decision needs it, it is not
+    /// even copied from the prior.
+    pub belief_ready: bool,
+}
+
+impl VehicleState {
+    /// The agency's current belief, starting from `prior`, with every landed flight folded in.
+    pub fn belief(&mut self, prior: &Posterior) -> &Posterior {
+        if !self.belief_ready {
+            self.belief.clone_from(prior);
+            self.belief_ready = true;
+        }
+        for (n, failed) in self.unseen.drain(..) {
+            self.belief.observe(n, failed);
+        }
+        &self.belief
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgramState {
+    pub status: Status,
+    pub step: usize,
+    /// Successful (non-test) flights of the current step.
+    pub successes: u32,
+    /// Flights attempted at the current step (tests included): part of the random keys.
+    pub attempt: u32,
+    /// Multiplier on preparation medians (rules change it).
+    pub pace: f64,
+    /// Cancellation decided while a flight was in the air: applied when it lands.
+    pub cancel_on_landing: bool,
+    pub flight: Flight,
+    pub started: f64,
+    pub ended: f64,
+}
+
+/// One era's snapshot: what cannot be recomputed from the final state.
+#[derive(Debug, Clone, Default)]
+pub struct EraState {
+    pub crew_lost: Vec<u32>,
+    pub budget: Vec<f64>,
+    pub fates: Vec<Fate>,
+}
+
+/// A timeline stopped by the event budget (`limits::EVENTS`): where it was when it stopped.
+/// Only a loop that makes no progress in time gets there (space-race uses about 400 events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overrun {
+    pub timeline: u64,
+    /// The program whose event exceeded the budget, and the step it was on.
+    pub program: usize,
+    pub step: usize,
+}
+
+impl Overrun {
+    /// The overrun of the lower timeline index: what a sequential run would have met first, so
+    /// the error is the same on any thread count.
+    pub fn earliest(a: Option<Overrun>, b: Option<Overrun>) -> Option<Overrun> {
+        match (a, b) {
+            (Some(x), Some(y)) => Some(if y.timeline < x.timeline { y } else { x }),
+            (x, y) => x.or(y),
+        }
+    }
+}
+
+/// The state of one timeline.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    /// The timeline's index in its ensemble.
+    pub timeline: u64,
+    /// Current time, days from the scenario start.
+    pub t: f64,
+    /// Events processed so far (bounded by `limits::EVENTS`).
+    pub events: u64,
+    /// Set when the timeline stopped at the event budget; its outcome is then meaningless.
+    pub overrun: Option<Overrun>,
+    pub n_agencies: usize,
+    /// `reached[m * n_agencies + a]`: day agency `a` reached milestone `m`, or `NEVER`.
+    pub reached: Vec<f64>,
+    /// People lost, per agency.
+    pub crew_lost: Vec<u32>,
+    /// Missions that lost their crew, per agency.
+    pub fatal: Vec<u32>,
+    pub budget_scale: Vec<f64>,
+    pub risk_scale: Vec<f64>,
+    /// Crewed flights launched, per agency.
+    pub crewed_flights: Vec<u32>,
+    /// Where in each agency's roster the next crew starts.
+    pub crew_cursor: Vec<usize>,
+    /// `alive[a][i]`: roster member `i` of agency `a` is alive.
+    pub alive: Vec<Vec<bool>>,
+    pub vehicles: Vec<VehicleState>,
+    /// Multiplier on each vehicle's true failure probability (divergences change it).
+    pub reliability_scale: Vec<f64>,
+    /// Flights launched per mission (a forced event may name "the mission's second flight").
+    pub mission_flights: Vec<u32>,
+    /// Whether each forced event of the scenario happened in this timeline.
+    pub forced_hits: Vec<bool>,
+    pub programs: Vec<ProgramState>,
+    /// `[program]`: time of the program's next event, or `NEVER`. Kept apart from
+    /// `ProgramState` so that finding the next event scans one small contiguous array.
+    pub next: Vec<f64>,
+    pub fired: Vec<bool>,
+    /// Rules that fired with a delay: (day their effects apply, rule).
+    pub pending_effects: Vec<(f64, usize)>,
+    pub wake_idx: usize,
+    pub era_idx: usize,
+    /// What kinds of state conditions can read have changed since they were last evaluated
+    /// (bit flags of `scenario::condition::reads`).
+    pub changed: u8,
+    pub eras: Vec<EraState>,
+}
+
+impl World {
+    /// Clears the world for a new timeline of `sc`, reusing buffers. Vehicles' true reliabilities
+    /// are set by the engine (they need the timeline's noise).
+    pub fn reset(&mut self, sc: &Scenario) {
+        let na = sc.agencies.len();
+        self.t = 0.0;
+        self.events = 0;
+        self.overrun = None;
+        self.n_agencies = na;
+        refill(&mut self.reached, sc.milestones.len() * na, NEVER);
+        refill(&mut self.crew_lost, na, 0);
+        refill(&mut self.fatal, na, 0);
+        refill(&mut self.budget_scale, na, 1.0);
+        refill(&mut self.risk_scale, na, 1.0);
+        refill(&mut self.crewed_flights, na, 0);
+        refill(&mut self.crew_cursor, na, 0);
+        self.alive.resize_with(na, Vec::new);
+        for (alive, a) in self.alive.iter_mut().zip(&sc.agencies) {
+            refill(alive, a.crew.len(), true);
+        }
+        if self.vehicles.len() != sc.vehicles.len() {
+            self.vehicles = sc
+                .vehicles
+                .iter()
+                .map(|v| VehicleState {
+                    q0: 0.0,
+                    flights: 0,
+                    failures: 0,
+                    streak: 0,
+                    last_launch: -NEVER,
+                    belief: v.prior.clone(),
+                    unseen: Vec::new(),
+                    belief_ready: false,
+                })
+                .collect();
+        }
+        for vs in self.vehicles.iter_mut() {
+            vs.flights = 0;
+            vs.failures = 0;
+            vs.streak = 0;
+            vs.last_launch = -NEVER;
+            vs.belief_ready = false;
+            vs.unseen.clear();
+        }
+        refill(&mut self.reliability_scale, sc.vehicles.len(), 1.0);
+        refill(&mut self.mission_flights, sc.missions.len(), 0);
+        refill(&mut self.forced_hits, sc.forced.len(), false);
+        self.programs.clear();
+        self.programs.extend(sc.programs.iter().map(|_| ProgramState {
+            status: Status::NotStarted,
+            step: 0,
+            successes: 0,
+            attempt: 0,
+            pace: 1.0,
+            cancel_on_landing: false,
+            flight: Flight::NONE,
+            started: NEVER,
+            ended: NEVER,
+        }));
+        refill(&mut self.next, sc.programs.len(), NEVER);
+        refill(&mut self.fired, sc.rules.len(), false);
+        self.pending_effects.clear();
+        self.wake_idx = 0;
+        self.era_idx = 0;
+        self.changed = crate::scenario::condition::reads::ALL;
+        self.eras.resize_with(sc.eras.len(), EraState::default);
+    }
+
+    #[inline]
+    pub fn reached(&self, milestone: usize, agency: usize) -> f64 {
+        self.reached[milestone * self.n_agencies + agency]
+    }
+
+    /// The agency that reached a milestone first (ties go to the lower agency index), if any.
+    pub fn first(&self, milestone: usize) -> Option<usize> {
+        let row = &self.reached[milestone * self.n_agencies..(milestone + 1) * self.n_agencies];
+        let mut best: Option<usize> = None;
+        for (a, &d) in row.iter().enumerate() {
+            if d < NEVER && best.is_none_or(|b| d < row[b]) {
+                best = Some(a);
+            }
+        }
+        best
+    }
+
+    /// The agency's current funding level.
+    #[inline]
+    pub fn budget(&self, sc: &Scenario, agency: usize) -> f64 {
+        sc.agencies[agency].budget_at(self.t) * self.budget_scale[agency]
+    }
+
+    /// Evaluates a condition on the world as it stands now.
+    pub fn holds(&self, c: &Cond) -> bool {
+        match c {
+            Cond::True => true,
+            Cond::False => false,
+            Cond::Reached { agency, milestone } => self.reached(*milestone, *agency) < NEVER,
+            Cond::First { milestone, agency } => self.first(*milestone) == Some(*agency),
+            Cond::Any { milestone } => self.first(*milestone).is_some(),
+            // A program cancelled before it started has not started.
+            Cond::Started { program } => self.programs[*program].started < NEVER,
+            Cond::Done { program } => self.programs[*program].status == Status::Done,
+            Cond::Cancelled { program } => self.programs[*program].status == Status::Cancelled,
+            Cond::After { day } => self.t >= *day,
+            Cond::CrewLost { agency, op, n } => op.holds(self.crew_lost[*agency] as f64, *n),
+            Cond::Flights { vehicle, op, n } => op.holds(self.vehicles[*vehicle].flights as f64, *n),
+            Cond::Failures { vehicle, op, n } => op.holds(self.vehicles[*vehicle].failures as f64, *n),
+            Cond::Not(c) => !self.holds(c),
+            Cond::And(cs) => cs.iter().all(|c| self.holds(c)),
+            Cond::Or(cs) => cs.iter().any(|c| self.holds(c)),
+        }
+    }
+}
+
+fn refill<T: Clone>(v: &mut Vec<T>, n: usize, value: T) {
+    v.clear();
+    v.resize(n, value);
+}

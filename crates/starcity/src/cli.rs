@@ -1,0 +1,160 @@
+//! The command line as clap sees it: flags, their help, and the bounds clap checks itself.
+//! Everything here is parsed, not yet loaded; `config` turns it into what the commands run.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use starcity_core::builtin;
+use starcity_core::limits::{THREADS, TIMELINES};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "starcity",
+    version,
+    about = "Play out the space race many times. Change one thing. See what history does.",
+    after_help = "Files may be given as `-` for standard input. Limits on every input: docs/limits.md."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run an ensemble of timelines and summarise what happened across them.
+    Run(RunArgs),
+    /// Run twin worlds, baseline and divergent, on shared noise; print the paired effects.
+    Compare(RunArgs),
+    /// Tell one timeline as dated history, with era headings and how common each turn was.
+    Chronicle(ChronicleArgs),
+    /// Validate scenario and divergence files; print every error with file:line:col.
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List the built-in scenarios and divergences.
+    Scenarios,
+    /// One-step-ahead backtest of the reliability model on a launch record, against baselines.
+    Calibrate(CalibrateArgs),
+}
+
+/// Flags every ensemble command shares.
+#[derive(clap::Args, Debug)]
+pub struct EnsembleArgs {
+    /// A built-in scenario name or a path to a scenario TOML file.
+    #[arg(default_value = builtin::DEFAULT_SCENARIO)]
+    pub scenario: String,
+    /// A divergence (built-in name or file); repeat to compose them in order (at most 32).
+    #[arg(short = 'd', long = "divergence")]
+    pub divergences: Vec<String>,
+    /// Seed of the ensemble: same scenario + seed + timelines ⇒ identical results.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads, 1 to 64 (default: all cores, at most 64). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=THREADS.value))]
+    pub threads: Option<u64>,
+    /// Write the result to this file (atomically: an interrupted or failed run leaves any
+    /// previous file untouched and no partial file).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+    /// Number of timelines, 1 to 1,000,000,000.
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
+    pub timelines: u64,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no timing line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ChronicleArgs {
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+    /// The timeline to tell (default 0).
+    #[arg(long, conflicts_with_all = ["condition", "pick"])]
+    pub timeline: Option<u64>,
+    /// Tell the first timeline whose outcome satisfies this condition (the scenario rule language),
+    /// e.g. "first(crewed_lunar_landing, USSR) and crew_lost(USSR) == 0".
+    #[arg(long = "where", value_name = "COND", conflicts_with = "pick")]
+    pub condition: Option<String>,
+    /// Pick a timeline by a criterion: `typical` (closest to the ensemble's usual outcome).
+    #[arg(long, value_parser = ["typical"])]
+    pub pick: Option<String>,
+    /// Tell the baseline and the divergent twin side by side from where they split (needs -d).
+    #[arg(long)]
+    pub twin: bool,
+    /// Timelines in the ensemble, 1 to 1,000,000,000: for "how common" figures and the search of
+    /// --where / --pick.
+    #[arg(short = 'n', long, default_value_t = 2_000, value_parser = timelines)]
+    pub timelines: u64,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
+    pub format: String,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `starcity calibrate`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CalibrateArgs {
+    /// A launch record to backtest instead of the embedded one: tab-separated, columns
+    /// date (YYYY-MM-DD), nation, vehicle, family, payload, outcome (success/partial/failure).
+    #[arg(long, value_name = "FILE.tsv")]
+    pub record: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Break the scores down by vehicle family.
+    #[arg(long)]
+    pub by_family: bool,
+    /// Score only launches on or after this date (earlier launches still inform the model).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Print the vehicle-family priors fitted on the launches before this date, and exit.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub show_priors: Option<NaiveDate>,
+    /// Write the result to this file (atomically).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// `-n`: 1 to `limits::TIMELINES`, with digit separators allowed (`1_000_000`).
+fn timelines(s: &str) -> Result<u64, String> {
+    let digits: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+    let n: u64 = digits.parse().map_err(|_| format!("`{s}` is not a whole number"))?;
+    if n == 0 || n > TIMELINES.value {
+        return Err(format!("{n} is out of range: expected 1 to {} (limit `timelines`)", TIMELINES.value));
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timelines_are_bounded_and_accept_separators() {
+        assert_eq!(timelines("1_000"), Ok(1000));
+        assert!(timelines("0").is_err());
+        assert!(timelines("1000000001").is_err());
+        assert!(timelines("18446744073709551615").is_err());
+        assert!(timelines("ten").is_err());
+    }
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,58 @@
+//! `starcity run`: an ensemble summary of the scenario, with any divergences applied.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use miette::Result;
+use starcity_core::counterfactual;
+use starcity_core::ensemble::{self, RunConfig, Summary};
+use starcity_core::report::RunReport;
+use starcity_core::scenario::Scenario;
+
+use crate::cli::RunArgs;
+use crate::config::Worlds;
+use crate::output::{self, Sink};
+use crate::progress::in_pool;
+
+pub fn run(args: &RunArgs) -> Result<()> {
+    let Worlds { base, div } = Worlds::load(&args.common)?;
+    let cfg = RunConfig { seed: args.common.seed, timelines: args.timelines };
+    let started = Instant::now();
+    let summary = ensemble_of(&div, cfg, args)?;
+    let report = RunReport::new(&div, &summary, cfg.seed, div.divergences.clone());
+    let sink = Sink::new(args.common.output.as_deref());
+    if args.json {
+        output::emit_json(&report, sink)?;
+    } else {
+        let mut text = report.to_text(&div);
+        text.push_str(&interventions(&base, &div, &summary, cfg, args)?);
+        output::emit(&text, sink)?;
+    }
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        let rate = args.timelines as f64 / secs.max(1e-9);
+        eprintln!("{} timelines in {secs:.2} s ({rate:.0} timelines/s)", args.timelines);
+    }
+    Ok(())
+}
+
+fn ensemble_of(sc: &Scenario, cfg: RunConfig, args: &RunArgs) -> Result<Summary> {
+    let threads = args.common.threads;
+    Ok(in_pool(threads, args.quiet, cfg.timelines, "timelines", |done| ensemble::run(sc, cfg, done))??)
+}
+
+/// "What the divergences did": how many timelines each intervention applied in. A removed rule is
+/// counted where the baseline's rule fired, so that needs the baseline ensemble too.
+fn interventions(base: &Scenario, div: &Scenario, summary: &Summary, cfg: RunConfig, args: &RunArgs) -> Result<String> {
+    if div.interventions.is_empty() {
+        return Ok(String::new());
+    }
+    let base_summary =
+        if counterfactual::needs_baseline(div) { ensemble_of(base, cfg, args)? } else { Summary::new(base) };
+    let mut text = String::from("What the divergences did\n");
+    for i in counterfactual::interventions(base, div, &base_summary, summary) {
+        let _ = writeln!(text, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, summary.n);
+    }
+    text.push('\n');
+    Ok(text)
+}

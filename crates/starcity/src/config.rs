@@ -1,0 +1,50 @@
+//! From flags to what a command runs: the scenario and divergences loaded (built-in names or
+//! files, read within the limits), checked once, before any simulation starts.
+
+use miette::{Result, miette};
+use starcity_core::limits::{DIVERGENCES, FILE_BYTES};
+use starcity_core::scenario::{LoadErrors, Scenario};
+use starcity_core::{builtin, divergence};
+
+use crate::cli::EnsembleArgs;
+use crate::input;
+
+/// A baseline scenario and the same scenario with the divergences applied.
+pub struct Worlds {
+    pub base: Scenario,
+    pub div: Scenario,
+}
+
+impl Worlds {
+    /// Loads the scenario and applies the divergences in order; checks `-o` can be written.
+    pub fn load(args: &EnsembleArgs) -> Result<Worlds> {
+        if args.divergences.len() > DIVERGENCES.usize() {
+            return Err(miette!("{} divergences given; {}", args.divergences.len(), DIVERGENCES.describe()));
+        }
+        crate::output::check_target(args.output.as_deref())?;
+        let base = scenario(&args.scenario)?;
+        let mut div = base.clone();
+        for name in &args.divergences {
+            let (origin, text) = divergence_text(name)?;
+            div = divergence::apply(&origin, &text, &div)?;
+        }
+        Ok(Worlds { base, div })
+    }
+}
+
+/// A scenario named as a built-in, a path, or `-` (standard input).
+pub fn scenario(name: &str) -> Result<Scenario, LoadErrors> {
+    if let Some(sc) = builtin::scenario(name) {
+        return Ok(sc);
+    }
+    let text = input::read_text(name, FILE_BYTES)?;
+    Scenario::from_toml(name, &text)
+}
+
+/// The text of a divergence named as a built-in or a path, with the name its errors use.
+pub fn divergence_text(name: &str) -> Result<(String, String), LoadErrors> {
+    match builtin::find_divergence(name) {
+        Some(b) => Ok((builtin::origin(b.name), b.toml.to_string())),
+        None => Ok((name.to_string(), input::read_text(name, FILE_BYTES)?)),
+    }
+}

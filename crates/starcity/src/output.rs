@@ -1,0 +1,250 @@
+//! Every byte starcity writes goes through here: standard output, or a file named with `-o`.
+//!
+//! Promises (issue "a core that bad input cannot break", item 3):
+//! - A file is written **atomically**: to a temporary file in the target's directory, renamed over
+//!   the target only once complete. A failed or interrupted run leaves any previous file as it was.
+//! - Only a **regular file** (or a new name) is a target: `-o /dev/null` is refused instead of
+//!   replacing the device node. A symlink is followed: its target is replaced, the link kept.
+//! - The file gets **normal permissions**: a new file `0666` less the umask, a replaced file the
+//!   mode it had.
+//! - On **SIGINT, SIGTERM or SIGHUP** the temporary file is removed before the process exits.
+//! - A failed write to stdout (a full disk) fails the command; a **broken pipe** (`| head`)
+//!   ends it quietly.
+//! - Text goes through [`crate::terminal::escape`] first: names from a scenario cannot send
+//!   control sequences to a terminal.
+
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use miette::{Result, miette};
+
+/// Temporary files being written, removed by the signal handler.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Installs the handler that removes pending temporary files on SIGINT/SIGTERM/SIGHUP, then
+/// exits with 130 (the shell's code for an interrupted command).
+pub fn install_signal_cleanup() {
+    let _ = ctrlc::set_handler(|| {
+        remove_pending();
+        std::process::exit(130);
+    });
+}
+
+fn remove_pending() {
+    let pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    for p in pending.iter() {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+/// How a result was asked to be written.
+pub enum Sink<'a> {
+    Stdout,
+    File(&'a Path),
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(output: Option<&'a Path>) -> Self {
+        output.map_or(Sink::Stdout, Sink::File)
+    }
+}
+
+/// Checks before a long run that `-o` names something we may write: failing after an hour of
+/// simulation because of a typo in the path would be cruel.
+pub fn check_target(output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(path) => resolve(path).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// Writes `text` (escaped for terminals) to the sink.
+pub fn emit(text: &str, sink: Sink<'_>) -> Result<()> {
+    let text = crate::terminal::escape(text);
+    match sink {
+        Sink::Stdout => write_stdout(text.as_bytes()),
+        Sink::File(path) => write_atomic(path, text.as_bytes()),
+    }
+}
+
+/// Writes JSON (already escaped by serde; DEL and C1 controls are escaped too) to the sink.
+pub fn emit_json(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| miette!("cannot serialise the result: {e}"))? + "\n";
+    let json = crate::terminal::escape_json(&json);
+    match sink {
+        Sink::Stdout => write_stdout(json.as_bytes()),
+        Sink::File(path) => write_atomic(path, json.as_bytes()),
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // The reader went away (`| head`): nothing more to say, and nothing lost that was wanted.
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(miette!("cannot write to standard output: {}", reason(&e))),
+    }
+}
+
+/// The file to replace: the target itself, or what a symlink points to; refused unless it is a
+/// regular file or does not exist yet.
+fn resolve(path: &Path) -> Result<PathBuf> {
+    let shown = path.display();
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            std::fs::canonicalize(path).map_err(|e| miette!("cannot write {shown}: {}", reason(&e)))
+        }
+        Ok(meta) if meta.is_dir() => Err(miette!("cannot write {shown}: it is a directory; expected a file name")),
+        Ok(_) => Err(miette!(
+            "cannot write {shown}: it is not a regular file (a device, FIFO or socket); -o writes regular files only \
+             (use shell redirection to write elsewhere)"
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                return Err(miette!("cannot write {shown}: the directory {} does not exist", dir.display()));
+            }
+            Ok(path.to_path_buf())
+        }
+        Err(e) => Err(miette!("cannot write {shown}: {}", reason(&e))),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`'s real target, then renames it over.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let target = resolve(path)?;
+    let shown = path.display();
+    let mode = std::fs::metadata(&target).ok().map(|m| permissions_of(&m));
+    let (tmp, mut file) = create_temp(&target, mode).map_err(|e| miette!("cannot write {shown}: {}", reason(&e)))?;
+    let written = file.write_all(bytes).and_then(|_| file.sync_all());
+    let renamed = written.and_then(|_| std::fs::rename(&tmp, &target));
+    forget_pending(&tmp);
+    renamed.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        miette!("cannot write {shown}: {}; any previous file is unchanged", reason(&e))
+    })
+}
+
+/// Creates `.NAME.PID-K.tmp` beside `target`, registered for removal on a signal. A new file is
+/// created with mode 0666 so that the umask applies, as for any file a shell would create;
+/// replacing a file keeps its mode.
+fn create_temp(target: &Path, mode: Option<u32>) -> std::io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    loop {
+        let k = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}-{k}.tmp", std::process::id()));
+        // Registered before it exists: a signal between create and register cannot leak it.
+        PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(tmp.clone());
+        let mut opts = OpenOptions::new();
+        opts.write(true).create_new(true);
+        set_mode(&mut opts, mode);
+        match opts.open(&tmp) {
+            Ok(f) => {
+                if let Some(m) = mode {
+                    restore_mode(&f, m)?;
+                }
+                return Ok((tmp, f));
+            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => forget_pending(&tmp),
+            Err(e) => {
+                forget_pending(&tmp);
+                return Err(e);
+            }
+        }
+    }
+}
+
+fn forget_pending(tmp: &Path) {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| p != tmp);
+}
+
+#[cfg(unix)]
+fn permissions_of(meta: &std::fs::Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o7777
+}
+
+#[cfg(not(unix))]
+fn permissions_of(_: &std::fs::Metadata) -> u32 {
+    0o666
+}
+
+#[cfg(unix)]
+fn set_mode(opts: &mut OpenOptions, mode: Option<u32>) {
+    use std::os::unix::fs::OpenOptionsExt;
+    opts.mode(mode.unwrap_or(0o666));
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &mut OpenOptions, _: Option<u32>) {}
+
+/// The umask also applies to the mode asked at creation: set a replaced file's exact mode after.
+#[cfg(unix)]
+fn restore_mode(f: &File, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn restore_mode(_: &File, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// The OS reason without Rust's "(os error N)" suffix.
+fn reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    s.find(" (os error").map_or(s.clone(), |i| s[..i].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_replaced_whole_and_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        std::fs::write(&path, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o644);
+        }
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_followed_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.txt");
+        let link = dir.path().join("link.txt");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_and_directories_are_refused() {
+        assert!(format!("{:?}", resolve(Path::new("/dev/null")).unwrap_err()).contains("not a regular file"));
+        assert!(format!("{:?}", resolve(Path::new("/")).unwrap_err()).contains("directory"));
+        assert!(format!("{:?}", resolve(Path::new("/no/such/dir/x")).unwrap_err()).contains("does not exist"));
+    }
+}

@@ -1,0 +1,124 @@
+//! Chronicles: deterministic, faithful to the engine, readable, and `--where` means what it says.
+
+use std::sync::atomic::AtomicU64;
+
+use assert_cmd::Command;
+use starcity_core::builtin;
+use starcity_core::chronicle::{self, Kind};
+use starcity_core::ensemble::{self, RunConfig};
+use starcity_core::scenario::Scenario;
+
+fn scenario(name: &str) -> Scenario {
+    builtin::scenario(name).expect("built-in loads")
+}
+
+fn told(sc: &Scenario, timeline: u64, markdown: bool) -> String {
+    let s = ensemble::run(sc, RunConfig { seed: 1, timelines: 300 }, &AtomicU64::new(0)).expect("within the limits");
+    let c = chronicle::tell(sc, 1, timeline, format!("Timeline {timeline}."), &s).expect("within the limits");
+    chronicle::render(&c, sc, markdown)
+}
+
+#[test]
+fn the_same_inputs_tell_the_same_chronicle() {
+    let sc = scenario("space-race");
+    assert_eq!(told(&sc, 7, false), told(&sc, 7, false));
+    assert_ne!(told(&sc, 7, false), told(&sc, 8, false));
+}
+
+#[test]
+fn every_milestone_date_in_the_chronicle_is_the_engines() {
+    let sc = scenario("space-race");
+    let mut checked = 0;
+    for t in 0..25 {
+        let (entries, w) = chronicle::entries(&sc, 1, t);
+        for (m, ms) in sc.milestones.iter().enumerate() {
+            for (a, agency) in sc.agencies.iter().enumerate() {
+                let told: Vec<_> = entries
+                    .iter()
+                    .filter(|e| {
+                        e.kind == Kind::Milestone
+                            && e.milestone.as_deref() == Some(&ms.id)
+                            && e.agency.as_deref() == Some(&agency.id)
+                    })
+                    .collect();
+                let day = w.reached(m, a);
+                if day.is_finite() {
+                    assert_eq!(told.len(), 1, "timeline {t}: {} {} told {} times", agency.id, ms.id, told.len());
+                    assert_eq!(told[0].date, sc.date_of(day).to_string(), "timeline {t}: {} {}", agency.id, ms.id);
+                    checked += 1;
+                } else {
+                    assert!(told.is_empty(), "timeline {t}: {} {} told but never reached", agency.id, ms.id);
+                }
+            }
+        }
+    }
+    assert!(checked > 100);
+}
+
+#[test]
+fn where_finds_a_timeline_that_satisfies_it_or_says_none_did() {
+    let sc = scenario("space-race");
+    let cond = sc.parse_condition("--where", "first(crewed_orbit, USA) and crew_lost(USA) == 0").unwrap();
+    let k = chronicle::find_where(&sc, 1, 2_000, &cond, &AtomicU64::new(0))
+        .expect("within the limits")
+        .expect("some timeline has it");
+    let w = ensemble::one(&sc, 1, k);
+    assert!(w.holds(&cond));
+    // The first such timeline: none before it satisfies the condition.
+    assert!((0..k).all(|i| !ensemble::one(&sc, 1, i).holds(&cond)));
+    let never = sc.parse_condition("--where", "false").unwrap();
+    assert_eq!(chronicle::find_where(&sc, 1, 50, &never, &AtomicU64::new(0)).expect("within the limits"), None);
+    let out =
+        Command::cargo_bin("starcity").unwrap().args(["chronicle", "-n", "50", "--where", "false"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no timeline among the first 50"));
+}
+
+#[test]
+fn chronicles_read_as_prose_not_debug_output() {
+    let sc = scenario("space-race");
+    for t in [0, 3, 11] {
+        let text = told(&sc, t, true);
+        for bad in ["Some(", "None", "{", "}", "::", "NaN", "inf"] {
+            assert!(!text.contains(bad), "timeline {t} contains `{bad}`:\n{text}");
+        }
+        assert!(text.contains("## "), "era headings");
+        assert!(text.contains("How common this history is"));
+    }
+}
+
+#[test]
+fn a_short_chronicle_matches_its_snapshot() {
+    let sc = scenario("tiny-race");
+    insta::assert_snapshot!("tiny_race_timeline_3", told(&sc, 3, true));
+}
+
+#[test]
+fn json_lists_dated_typed_entries() {
+    let out = Command::cargo_bin("starcity")
+        .unwrap()
+        .args(["chronicle", "tiny-race", "-n", "100", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    assert!(!entries.is_empty());
+    for e in entries {
+        assert!(chrono::NaiveDate::parse_from_str(e["date"].as_str().unwrap(), "%Y-%m-%d").is_ok());
+        assert!(e["type"].is_string() && e["text"].is_string() && e["crew"].is_array());
+    }
+}
+
+#[test]
+fn twin_marks_the_first_difference() {
+    let out = Command::cargo_bin("starcity")
+        .unwrap()
+        .args(["chronicle", "-d", "star-city", "--twin", "-n", "200", "--timeline", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("First difference"), "{text}");
+    assert!(text.contains("[baseline]") && text.contains("[divergent]"));
+}

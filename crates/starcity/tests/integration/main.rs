@@ -1,0 +1,13 @@
+//! starcity's end-to-end tests: one binary (one link, one run), a module per invariant or
+//! behaviour. Unit tests live beside the code they test.
+
+mod bad_input;
+mod calibrate;
+mod chronicle;
+mod cli;
+mod determinism;
+mod divergences;
+mod exactness;
+mod history;
+mod keyed_streams;
+mod twins;
