@@ -17,10 +17,11 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::value::Datetime;
 
+use crate::limits;
 use crate::noise::name_key;
 use crate::scenario::{
-    Compiler, Cond, Effect, ForceTarget, Forced, ForcedOutcome, InterventionInfo, InterventionKind, LoadErrors, Rule,
-    Scenario, Start, raw,
+    Compiler, Cond, Effect, ForceTarget, Forced, ForcedOutcome, InterventionInfo, InterventionKind, Kind, LoadError,
+    LoadErrors, Rule, Scenario, Start, raw,
 };
 
 type S<T> = Spanned<T>;
@@ -79,6 +80,20 @@ pub struct Divergence {
     pub name: String,
     pub description: String,
     pub base: Option<String>,
+    /// Where `base` is written, for an error about it.
+    pub base_span: Option<std::ops::Range<usize>>,
+}
+
+impl Divergence {
+    /// An error located at this divergence's `base` key (or at the file, if it has none).
+    pub fn base_error(&self, origin: &str, text: &str, message: String, expected: &str) -> LoadErrors {
+        let src = Arc::new(text.to_string());
+        let error = match &self.base_span {
+            Some(span) => LoadError::new(origin, &src, span.clone(), message, expected.into()),
+            None => LoadError::whole(origin, message),
+        };
+        LoadErrors::new(origin, vec![error])
+    }
 }
 
 /// Whether `text` is meant as a divergence (it has a `[divergence]` table) rather than a scenario.
@@ -97,12 +112,13 @@ pub fn is_divergence(text: &str) -> bool {
 /// Reads a divergence's header without compiling it (for listings and the default base).
 pub fn header(origin: &str, text: &str) -> Result<Divergence, LoadErrors> {
     let src = Arc::new(text.to_string());
-    let f: File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+    let f: File = toml::from_str(text).map_err(|e| LoadErrors::syntax_in(origin, &src, &e, "docs/divergences.md"))?;
     let h = f.divergence.into_inner();
     Ok(Divergence {
         id: h.id.into_inner(),
         name: h.name,
         description: h.description,
+        base_span: h.base.as_ref().map(|b| b.span()),
         base: h.base.map(|b| b.into_inner()),
     })
 }
@@ -110,21 +126,41 @@ pub fn header(origin: &str, text: &str) -> Result<Divergence, LoadErrors> {
 /// Compiles a divergence against `base` and returns the divergent scenario.
 pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, LoadErrors> {
     let src = Arc::new(text.to_string());
-    let file: File = toml::from_str(text).map_err(|e| LoadErrors::syntax(origin, &src, &e))?;
+    let file: File =
+        toml::from_str(text).map_err(|e| LoadErrors::syntax_in(origin, &src, &e, "docs/divergences.md"))?;
     let mut c = Compiler::for_scenario(origin, src, base);
     let mut sc = base.clone();
     let header = file.divergence.get_ref();
     c.check_id(&header.id);
     let div_id = header.id.get_ref().clone();
+    c.at_most(&file.intervention, limits::INTERVENTIONS, "interventions");
+    if !c.errors.is_empty() {
+        return Err(LoadErrors::new(origin, std::mem::take(&mut c.errors)));
+    }
     for (i, item) in file.intervention.iter().enumerate() {
         intervene(&mut c, &mut sc, &div_id, i, item);
     }
+    check_sizes(&mut c, &sc, file.divergence.span());
     if !c.errors.is_empty() {
         return Err(LoadErrors::new(origin, std::mem::take(&mut c.errors)));
     }
     sc.divergences.push(div_id);
     sc.refresh_wake_days();
     Ok(sc)
+}
+
+/// The divergent scenario within the scenario limits: added rules and inserted steps count.
+fn check_sizes(c: &mut Compiler, sc: &Scenario, span: std::ops::Range<usize>) {
+    if sc.rules.len() > limits::RULES.usize() {
+        c.error(span.clone(), format!("the divergent scenario has {} rules", sc.rules.len()), limits::RULES.describe());
+    }
+    if let Some(p) = sc.programs.iter().find(|p| p.steps.len() > limits::STEPS.usize()) {
+        c.error(
+            span,
+            format!("program `{}` has {} steps after the divergence", p.id, p.steps.len()),
+            limits::STEPS.describe(),
+        );
+    }
 }
 
 /// Which keys each action takes (besides `do` and `note`).
@@ -221,13 +257,13 @@ fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops:
         }
     };
     let (target, what) = match (&it.vehicle, &it.mission) {
-        (Some(v), None) => match c.resolve("vehicle", v) {
+        (Some(v), None) => match c.resolve(Kind::Vehicle, v) {
             Some(vehicle) => {
                 (ForceTarget::Vehicle { vehicle, flight: n - 1 }, format!("{} flight {n}", sc.vehicles[vehicle].name))
             }
             None => return,
         },
-        (None, Some(m)) => match c.resolve("mission", m) {
+        (None, Some(m)) => match c.resolve(Kind::Mission, m) {
             Some(mission) => {
                 (ForceTarget::Mission { mission, flight: n - 1 }, format!("{} flight {n}", sc.missions[mission].name))
             }
@@ -300,19 +336,19 @@ fn scale(
     let factor = |c: &mut Compiler, v: &S<f64>| c.required(v, 0.0, 100.0, "a scale factor from 0 to 100");
     let (effect, what) = match (&it.agency, &it.program, &it.vehicle, &it.budget, &it.risk, &it.pace, &it.failure) {
         (Some(a), None, None, Some(b), None, None, None) => {
-            let Some(agency) = c.resolve("agency", a) else { return };
+            let Some(agency) = c.resolve(Kind::Agency, a) else { return };
             (Effect::Budget { agency, scale: factor(c, b) }, format!("{} funding", sc.agencies[agency].name))
         }
         (Some(a), None, None, None, Some(r), None, None) => {
-            let Some(agency) = c.resolve("agency", a) else { return };
+            let Some(agency) = c.resolve(Kind::Agency, a) else { return };
             (Effect::Risk { agency, scale: factor(c, r) }, format!("{} risk posture", sc.agencies[agency].name))
         }
         (None, Some(p), None, None, None, Some(x), None) => {
-            let Some(program) = c.resolve("program", p) else { return };
+            let Some(program) = c.resolve(Kind::Program, p) else { return };
             (Effect::Pace { program, scale: factor(c, x) }, format!("{} preparation times", sc.programs[program].name))
         }
         (None, None, Some(v), None, None, None, Some(f)) => {
-            let Some(vehicle) = c.resolve("vehicle", v) else { return };
+            let Some(vehicle) = c.resolve(Kind::Vehicle, v) else { return };
             (
                 Effect::Reliability { vehicle, scale: factor(c, f) },
                 format!("{} failure probability", sc.vehicles[vehicle].name),
@@ -442,7 +478,7 @@ fn program(
         c.error(span, "`program` needs `program`", "`program = \"apollo\"`");
         return;
     };
-    let Some(pi) = c.resolve("program", p) else { return };
+    let Some(pi) = c.resolve(Kind::Program, p) else { return };
     let mut done = Vec::new();
     if let Some(cf) = &it.clean_flights {
         let n = c.count(Some(cf), 0, 0, 100, "a number of flights from 0 to 100");

@@ -7,6 +7,7 @@
 pub mod condition;
 mod errors;
 pub(crate) mod raw;
+mod sizes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +24,31 @@ use crate::noise::name_key;
 use crate::reliability::Posterior;
 
 pub use crate::limits::MAX_MISSION_VEHICLES;
+
+/// The kinds of thing a scenario names and a reference can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Agency,
+    Vehicle,
+    Milestone,
+    Mission,
+    Program,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Agency => "agency",
+            Kind::Vehicle => "vehicle",
+            Kind::Milestone => "milestone",
+            Kind::Mission => "mission",
+            Kind::Program => "program",
+        }
+    }
+}
+
+/// Agency ids reports use for something else: `none` is the "nobody was first" column.
+pub const RESERVED_AGENCY_IDS: &[&str] = &["none"];
 
 /// A compiled scenario: everything resolved to indices, every number checked.
 #[derive(Debug, Clone)]
@@ -460,18 +486,24 @@ impl Compiler {
     }
 
     fn compile(&mut self, f: raw::File) -> Option<Scenario> {
+        if !self.check_sizes(&f) {
+            return None;
+        }
         let header_span = f.scenario.span();
-        let header = f.scenario.into_inner();
-        let start = self.date(&header.start)?;
+        let start = self.date(&f.scenario.get_ref().start)?;
         self.start = start;
-        let end = self.date(&header.end)?;
+        let end = self.date(&f.scenario.get_ref().end)?;
         if end <= start {
             self.error(
-                header.end.span(),
+                f.scenario.get_ref().end.span(),
                 format!("the end {end} is not after the start {start}"),
                 "a date after `start`",
             );
         }
+        if !self.check_span(&f, start, end) {
+            return None;
+        }
+        let header = f.scenario.into_inner();
         self.check_id(&header.id);
         let elasticity = self.number(header.elasticity.as_ref(), 1.0, 0.0, 5.0, "a number from 0 to 5");
 
@@ -512,8 +544,11 @@ impl Compiler {
         let mut history = Vec::new();
         for h in &f.history {
             let h = h.get_ref();
-            let (m, a, d) =
-                (self.resolve("milestone", &h.milestone), self.resolve("agency", &h.agency), self.date(&h.date));
+            let (m, a, d) = (
+                self.resolve(Kind::Milestone, &h.milestone),
+                self.resolve(Kind::Agency, &h.agency),
+                self.date(&h.date),
+            );
             if let (Some(milestone), Some(agency), Some(date)) = (m, a, d) {
                 if date < start || date > end {
                     self.error(
@@ -612,14 +647,15 @@ impl Compiler {
     }
 
     /// Resolves a reference, reporting an unknown name with the list of valid ones.
-    pub(crate) fn resolve(&mut self, kind: &str, name: &Spanned<String>) -> Option<usize> {
+    pub(crate) fn resolve(&mut self, kind: Kind, name: &Spanned<String>) -> Option<usize> {
         let map = match kind {
-            "agency" => &self.agencies,
-            "vehicle" => &self.vehicles,
-            "milestone" => &self.milestones,
-            "mission" => &self.missions,
-            _ => &self.programs,
+            Kind::Agency => &self.agencies,
+            Kind::Vehicle => &self.vehicles,
+            Kind::Milestone => &self.milestones,
+            Kind::Mission => &self.missions,
+            Kind::Program => &self.programs,
         };
+        let kind = kind.name();
         match map.get(name.get_ref()) {
             Some(i) => Some(*i),
             None => {
@@ -675,10 +711,12 @@ impl Compiler {
         match condition::parse(text.get_ref(), &names) {
             Ok(c) => Some(c),
             Err(e) => {
-                // Point inside the string: the span covers the quotes, the text starts one later.
-                let base = text.span().start + 1;
-                let at = base + e.at.start..base + e.at.end.max(e.at.start + 1);
-                let at = at.start.min(self.src.len())..at.end.min(self.src.len());
+                // `e.at` is in the decoded string; map it back through quotes and escapes.
+                let span = text.span();
+                let token = self.src.get(span.clone()).unwrap_or("");
+                let start = span.start + raw_offset(token, e.at.start);
+                let end = (span.start + raw_offset(token, e.at.end)).max(start + 1);
+                let at = start.min(self.src.len())..end.min(self.src.len());
                 self.error(at, e.message, "a condition (see docs/scenario-format.md, Conditions)");
                 None
             }
@@ -686,6 +724,10 @@ impl Compiler {
     }
 
     fn agency(&mut self, a: &raw::Agency, span: Span) -> Option<Agency> {
+        if RESERVED_AGENCY_IDS.contains(&a.id.get_ref().as_str()) {
+            let m = format!("`{}` cannot be an agency id: reports use it for \"nobody\"", a.id.get_ref());
+            self.error(a.id.span(), m, "another agency id");
+        }
         let risk = self.required(&a.risk, 0.0, 1.0, "a probability from 0 to 1");
         let mut budget = Vec::new();
         for p in a.budget.get_ref() {
@@ -720,7 +762,7 @@ impl Compiler {
     }
 
     fn vehicle(&mut self, v: &raw::Vehicle, span: Span) -> Option<Vehicle> {
-        let agency = self.resolve("agency", &v.agency);
+        let agency = self.resolve(Kind::Agency, &v.agency);
         let lead_days = self.number(v.lead_days.as_ref(), 0.0, 0.0, 36_500.0, "a lead time from 0 to 36500 days");
         let mut background = Vec::new();
         for c in &v.background {
@@ -804,11 +846,11 @@ impl Compiler {
                 );
             }
             names.push(p.name.get_ref());
-            let vehicle = self.resolve("vehicle", &p.vehicle);
+            let vehicle = self.resolve(Kind::Vehicle, &p.vehicle);
             let share = self.number(p.share.as_ref(), 1.0, 0.0, 1.0, "a share from 0 to 1");
             let day = self.number(p.day.as_ref(), 0.0, 0.0, 3_650.0, "a day offset from 0 to 3650");
             let loss = self.number(p.loss.as_ref(), 1.0, 0.0, 1.0, "a probability from 0 to 1");
-            let achieves: Vec<Option<usize>> = p.achieves.iter().map(|a| self.resolve("milestone", a)).collect();
+            let achieves: Vec<Option<usize>> = p.achieves.iter().map(|a| self.resolve(Kind::Milestone, a)).collect();
             if let Some(last) = phases.last().map(|x: &Phase| x.day)
                 && day < last
             {
@@ -858,7 +900,7 @@ impl Compiler {
     }
 
     fn program(&mut self, p: &raw::Program, span: Span, missions: &[Option<Mission>]) -> Option<Program> {
-        let agency = self.resolve("agency", &p.agency);
+        let agency = self.resolve(Kind::Agency, &p.agency);
         let start = match (&p.start, &p.when) {
             (Some(d), None) => self.date(d).map(|d| Start::On((d - self.start).num_days() as f64)),
             (None, Some(w)) => self.condition(w).map(Start::When),
@@ -920,13 +962,13 @@ impl Compiler {
 
     /// Compiles one program step; `crew_of` gives a mission's crew size (to refuse a crewed test).
     pub(crate) fn step(&mut self, s: &raw::Step, key: u64, crew_of: &dyn Fn(usize) -> Option<u32>) -> Option<Step> {
-        let mission = self.resolve("mission", &s.mission);
+        let mission = self.resolve(Kind::Mission, &s.mission);
         let prep = self.duration(&s.prep);
         let repeat = self.count(s.repeat.as_ref(), 1, 1, 1000, "a repeat count from 1 to 1000");
         let requires = s.requires.as_ref().map(|c| self.condition(c));
         let test = match &s.test {
             Some(t) => {
-                let ti = self.resolve("mission", t);
+                let ti = self.resolve(Kind::Mission, t);
                 if let Some(ti) = ti
                     && crew_of(ti).unwrap_or(0) > 0
                 {
@@ -992,7 +1034,7 @@ impl Compiler {
             return None;
         }
         let agency = match (&e.agency, needs_agency) {
-            (Some(a), true) => self.resolve("agency", a),
+            (Some(a), true) => self.resolve(Kind::Agency, a),
             (None, true) => {
                 self.error(span.clone(), format!("effect `{action}` needs `agency`"), "`agency = \"...\"`");
                 None
@@ -1008,7 +1050,7 @@ impl Compiler {
             (None, false) => Some(usize::MAX),
         };
         let program = match (&e.program, needs_agency) {
-            (Some(p), false) => self.resolve("program", p),
+            (Some(p), false) => self.resolve(Kind::Program, p),
             (None, false) => {
                 self.error(span.clone(), format!("effect `{action}` needs `program`"), "`program = \"...\"`");
                 None
@@ -1036,13 +1078,73 @@ impl Compiler {
             (None, false) => Some(1.0),
         };
         let (agency, program, scale) = (agency?, program?, scale?);
-        Some(match action {
-            "budget" => Effect::Budget { agency, scale },
-            "risk" => Effect::Risk { agency, scale },
-            "pace" => Effect::Pace { program, scale },
-            "start" => Effect::Start { program },
-            _ => Effect::Cancel { program },
-        })
+        match action {
+            "budget" => Some(Effect::Budget { agency, scale }),
+            "risk" => Some(Effect::Risk { agency, scale }),
+            "pace" => Some(Effect::Pace { program, scale }),
+            "start" => Some(Effect::Start { program }),
+            "cancel" => Some(Effect::Cancel { program }),
+            _ => None, // reported above: only the five effects reach here
+        }
+    }
+}
+
+/// The byte offset in a TOML string token (quotes included) of byte `target` of its decoded
+/// value: skips the opening delimiter (and a multi-line string's first newline), counts an escape
+/// such as `\u0020` as the bytes it decodes to, and a line-ending backslash as none.
+fn raw_offset(token: &str, target: usize) -> usize {
+    let (open, multi, basic) = match token.as_bytes() {
+        [b'"', b'"', b'"', ..] => (3, true, true),
+        [b'\'', b'\'', b'\'', ..] => (3, true, false),
+        [b'"', ..] => (1, false, true),
+        [b'\'', ..] => (1, false, false),
+        _ => return target,
+    };
+    let b = token.as_bytes();
+    let mut i = open;
+    if multi {
+        i += if b[i..].starts_with(b"\r\n") { 2 } else { usize::from(b.get(i) == Some(&b'\n')) };
+    }
+    let mut decoded = 0;
+    while i < b.len() {
+        let (raw, dec) =
+            if basic && b[i] == b'\\' { escape_len(token, i, multi) } else { (utf8_len(b[i]), utf8_len(b[i])) };
+        // Stop before the character that holds `target`; step over escapes that decode to nothing.
+        if decoded + dec > target || (decoded == target && dec > 0) {
+            break;
+        }
+        i += raw;
+        decoded += dec;
+    }
+    i
+}
+
+/// (bytes in the source, bytes decoded) of the escape at `i`.
+fn escape_len(token: &str, i: usize, multi: bool) -> (usize, usize) {
+    let b = token.as_bytes();
+    let hex = |n: usize| {
+        let digits = token.get(i + 2..i + 2 + n).unwrap_or("");
+        let c = u32::from_str_radix(digits, 16).ok().and_then(char::from_u32).unwrap_or('?');
+        (2 + n, c.len_utf8())
+    };
+    match b.get(i + 1) {
+        Some(b'u') => hex(4),
+        Some(b'U') => hex(8),
+        Some(b'x') => hex(2),
+        Some(c) if multi && c.is_ascii_whitespace() => {
+            let skipped = b[i + 1..].iter().take_while(|c| c.is_ascii_whitespace()).count();
+            (1 + skipped, 0)
+        }
+        _ => (2, 1),
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xf0.. => 4,
+        0xe0.. => 3,
+        0xc0.. => 2,
+        _ => 1,
     }
 }
 
@@ -1126,5 +1228,44 @@ impl condition::Names for CondNames<'_> {
         NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .map(|d| (d - self.c.start).num_days() as f64)
             .map_err(|_| format!("`{date}` is not a date; expected YYYY-MM-DD"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoded_offsets_map_back_through_quotes_and_escapes() {
+        assert_eq!(raw_offset(r#""abc""#, 1), 2);
+        assert_eq!(raw_offset(r#""\u0020x""#, 1), 7);
+        assert_eq!(raw_offset(r#""\tx""#, 1), 3);
+        assert_eq!(raw_offset("'a\\b'", 2), 3);
+        assert_eq!(raw_offset("\"\"\"\nab\"\"\"", 1), 5);
+        assert_eq!(raw_offset("\"\"\"a \\\n   b\"\"\"", 2), 10);
+    }
+
+    #[test]
+    fn a_condition_error_after_an_escape_points_at_the_right_column() {
+        let text = include_str!("../../../scenarios/tiny-race.toml").replacen(
+            "[[rule]]\n",
+            "[[rule]]\nid = \"x\"\nwhen = \"\\u0020\\u0020reachd(blue, crewed_orbit)\"\ntext = \"x\"\neffects = []\n\n[[rule]]\n",
+            1,
+        );
+        let e = Scenario::from_toml("t.toml", &text).unwrap_err();
+        let err = e.errors.iter().find(|e| e.message.contains("reachd")).expect("the unknown condition is reported");
+        let line = text.lines().position(|l| l.contains("reachd")).unwrap() + 1;
+        assert_eq!(err.location, format!("t.toml:{line}:21"), "{}", err.message);
+    }
+
+    #[test]
+    fn section_counts_and_span_are_bounded() {
+        let base = include_str!("../../../scenarios/tiny-race.toml");
+        let many = format!("{base}\n{}", "[[era]]\nname = \"e\"\ndate = 1970-01-01\n\n".repeat(70));
+        let e = Scenario::from_toml("t.toml", &many).unwrap_err();
+        assert!(e.errors.iter().any(|e| e.expected.as_deref().unwrap_or("").contains("limit `eras`")), "{e:?}");
+        let long = base.replacen("end = ", "end = 2500-01-01\n# end = ", 1);
+        let e = Scenario::from_toml("t.toml", &long).unwrap_err();
+        assert!(e.errors.iter().any(|e| e.expected.as_deref().unwrap_or("").contains("span-years")), "{e:?}");
     }
 }

@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use crate::limits;
+
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -157,10 +159,17 @@ pub struct CondError {
     pub message: String,
 }
 
-/// Parses and resolves a condition.
+/// Parses and resolves a condition. Conditions are bounded (`limits::CONDITION_BYTES`,
+/// `limits::CONDITION_DEPTH`), so parsing, evaluating and dropping one never recurses deeply.
 pub fn parse(text: &str, names: &dyn Names) -> Result<Cond, CondError> {
+    if text.len() > limits::CONDITION_BYTES.usize() {
+        return Err(CondError {
+            at: 0..0,
+            message: format!("the condition is {} bytes long; {}", text.len(), limits::CONDITION_BYTES.describe()),
+        });
+    }
     let tokens = lex(text)?;
-    let mut p = Parser { tokens, pos: 0, names, len: text.len() };
+    let mut p = Parser { tokens, pos: 0, names, len: text.len(), depth: 0 };
     let cond = p.or()?;
     if let Some(t) = p.peek() {
         return Err(CondError {
@@ -238,10 +247,7 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
                     i += 1;
                 }
                 let word = &text[start..i];
-                let tok = match word.parse::<f64>() {
-                    Ok(n) if !word.contains('-') || word.starts_with('-') => Tok::Number(n),
-                    _ => Tok::Word,
-                };
+                let tok = number(word, start..i)?.map_or(Tok::Word, Tok::Number);
                 out.push(Token { tok, text: word.into(), at: start..i });
             }
             _ => {
@@ -256,6 +262,22 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
     Ok(out)
 }
 
+/// A number token: starts with a digit, `-` or `.`, and is finite. `nan`, `inf` and `1e999`
+/// would make a comparison that never (or always) holds, silently; they are errors.
+fn number(word: &str, at: Range<usize>) -> Result<Option<f64>, CondError> {
+    let numeric_start = word.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || (word.starts_with('-') && word[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.'));
+    if !numeric_start || (word.contains('-') && !word.starts_with('-')) {
+        return Ok(None);
+    }
+    match word.parse::<f64>() {
+        Ok(n) if n.is_finite() => Ok(Some(n)),
+        Ok(_) => Err(CondError { at, message: format!("`{word}` is too large a number; expected a finite number") }),
+        // A date such as 1969-07-20 or an id that starts with a digit: a word.
+        Err(_) => Ok(None),
+    }
+}
+
 /// Resolves one name of a kind to its index.
 type Resolver = dyn Fn(&dyn Names, &str) -> Result<usize, String>;
 
@@ -264,6 +286,8 @@ struct Parser<'a> {
     pos: usize,
     names: &'a dyn Names,
     len: usize,
+    /// Current nesting of `not` and parentheses (at most `limits::CONDITION_DEPTH`).
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -316,17 +340,29 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Cond, CondError> {
-        if self.is_word("not") {
-            self.pos += 1;
-            return Ok(Cond::Not(Box::new(self.unary()?)));
+        let nests = self.is_word("not") || matches!(self.peek(), Some(t) if t.tok == Tok::LParen);
+        if !nests {
+            return self.atom();
         }
-        if matches!(self.peek(), Some(t) if t.tok == Tok::LParen) {
+        self.depth += 1;
+        if self.depth > limits::CONDITION_DEPTH.usize() {
+            let at = self.peek().map_or(self.len..self.len, |t| t.at.clone());
+            return Err(CondError {
+                at,
+                message: format!("the condition nests too deeply; {}", limits::CONDITION_DEPTH.describe()),
+            });
+        }
+        let c = if self.is_word("not") {
+            self.pos += 1;
+            Cond::Not(Box::new(self.unary()?))
+        } else {
             self.pos += 1;
             let c = self.or()?;
             self.expect(Tok::RParen, "`)`")?;
-            return Ok(c);
-        }
-        self.atom()
+            c
+        };
+        self.depth -= 1;
+        Ok(c)
     }
 
     /// One argument: a name, resolved with `f`, with the error pointing at the name.
@@ -473,5 +509,27 @@ mod tests {
         assert!(parse("crew_lost(USA) => 1", &N).is_err());
         assert!(parse("", &N).is_err());
         assert!(parse("done(apollo) $", &N).is_err());
+    }
+
+    #[test]
+    fn nesting_and_length_are_bounded() {
+        let deep = format!("{}true", "not ".repeat(1_000));
+        assert!(parse(&deep, &N).unwrap_err().message.contains("condition-depth"));
+        let parens = format!("{}true{}", "(".repeat(2_000), ")".repeat(2_000));
+        assert!(parse(&parens, &N).unwrap_err().message.contains("condition-depth"));
+        let ok = format!("{}true{}", "(".repeat(31), ")".repeat(31));
+        assert_eq!(parse(&ok, &N).unwrap(), Cond::True);
+        let long = vec!["true"; 2_000].join(" and ");
+        assert!(parse(&long, &N).unwrap_err().message.contains("condition-bytes"));
+    }
+
+    #[test]
+    fn thresholds_must_be_finite_numbers() {
+        assert!(parse("crew_lost(USA) > nan", &N).unwrap_err().message.contains("expected a number"));
+        assert!(parse("crew_lost(USA) > inf", &N).unwrap_err().message.contains("expected a number"));
+        let e = parse("crew_lost(USA) > 1e999", &N).unwrap_err();
+        assert!(e.message.contains("finite"), "{}", e.message);
+        assert_eq!(e.at, 17..22);
+        assert!(parse("crew_lost(USA) >= -1.5e2", &N).is_ok());
     }
 }

@@ -76,14 +76,19 @@ impl LoadErrors {
 
     /// A TOML syntax or shape error (missing key, wrong type, unknown key).
     pub fn syntax(origin: &str, src: &Arc<String>, e: &toml::de::Error) -> Self {
+        Self::syntax_in(origin, src, e, "docs/scenario-format.md")
+    }
+
+    /// [`LoadErrors::syntax`] for a file whose format `doc` describes.
+    pub fn syntax_in(origin: &str, src: &Arc<String>, e: &toml::de::Error, doc: &str) -> Self {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().to_string();
         let expected = if message.contains("missing field") {
-            "the missing key (see docs/scenario-format.md)".to_string()
+            format!("the missing key (see {doc})")
         } else if message.contains("unknown field") {
-            "only the keys listed in docs/scenario-format.md".to_string()
+            format!("only the keys listed in {doc}")
         } else {
-            "valid TOML in the shape of docs/scenario-format.md".to_string()
+            format!("valid TOML in the shape of {doc}")
         };
         Self::new(origin, vec![LoadError::new(origin, src, span, message, expected)])
     }

@@ -1,0 +1,80 @@
+//! Size limits of a scenario file, checked before anything is compiled (see `limits.rs`).
+//!
+//! Counting first keeps every later check (duplicate names, cycles, histograms) on inputs of a
+//! bounded size, so that a huge but valid file costs milliseconds and a few megabytes, not an
+//! abort. Each error points at the first item past the limit.
+
+use toml::Spanned;
+
+use super::{Compiler, raw};
+use crate::limits::{self, Limit};
+
+impl Compiler {
+    /// Checks every count of the file against its limit; `false` if any is exceeded.
+    pub(crate) fn check_sizes(&mut self, f: &raw::File) -> bool {
+        let before = self.errors.len();
+        self.at_most(&f.agency, limits::AGENCIES, "`[[agency]]`");
+        self.at_most(&f.vehicle, limits::VEHICLES, "`[[vehicle]]`");
+        self.at_most(&f.milestone, limits::MILESTONES, "`[[milestone]]`");
+        self.at_most(&f.mission, limits::MISSIONS, "`[[mission]]`");
+        self.at_most(&f.program, limits::PROGRAMS, "`[[program]]`");
+        self.at_most(&f.rule, limits::RULES, "`[[rule]]`");
+        self.at_most(&f.era, limits::ERAS, "`[[era]]`");
+        self.at_most(&f.history, limits::HISTORY, "`[[history]]`");
+        for a in &f.agency {
+            let a = a.get_ref();
+            self.at_most(a.budget.get_ref(), limits::BUDGET_POINTS, "budget points");
+            if a.crew.len() > limits::ROSTER.usize() {
+                let m = format!("agency `{}` lists {} people", a.id.get_ref(), a.crew.len());
+                self.error(a.id.span(), m, limits::ROSTER.describe());
+            }
+        }
+        for v in &f.vehicle {
+            self.at_most(&v.get_ref().background, limits::BUDGET_POINTS, "background cadences");
+        }
+        for m in &f.mission {
+            self.at_most(&m.get_ref().phase, limits::PHASES, "phases");
+        }
+        for p in &f.program {
+            self.at_most(&p.get_ref().step, limits::STEPS, "steps");
+        }
+        for r in &f.rule {
+            self.at_most(&r.get_ref().effects, limits::EFFECTS, "effects");
+        }
+        self.errors.len() == before
+    }
+
+    /// An error at the first of `items` past `limit`.
+    pub(crate) fn at_most<T>(&mut self, items: &[Spanned<T>], limit: Limit, what: &str) {
+        if let Some(first_extra) = items.get(limit.usize()) {
+            let message = format!("{} {what} here; that is too many", items.len());
+            self.error(first_extra.span(), message, limit.describe());
+        }
+    }
+
+    /// The span from `start` to `end` within the limits, and the date histograms it implies.
+    pub(crate) fn check_span(&mut self, f: &raw::File, start: chrono::NaiveDate, end: chrono::NaiveDate) -> bool {
+        let header = f.scenario.get_ref();
+        let days = (end - start).num_days().max(0) as u64;
+        let max_days = limits::SPAN_YEARS.value * 36_525 / 100;
+        if days > max_days {
+            let m = format!("the scenario spans {} years", days / 365);
+            self.error(header.end.span(), m, limits::SPAN_YEARS.describe());
+            return false;
+        }
+        let cells = f.milestone.len() as u64 * f.agency.len() as u64 * (days + 1);
+        if cells > limits::HISTOGRAM_CELLS.value {
+            let m = format!(
+                "{} milestones × {} agencies × {} days = {cells} date-histogram cells",
+                f.milestone.len(),
+                f.agency.len(),
+                days + 1
+            );
+            let hint =
+                format!("{}: fewer milestones or agencies, or a shorter span", limits::HISTOGRAM_CELLS.describe());
+            self.error(header.end.span(), m, hint);
+            return false;
+        }
+        true
+    }
+}
