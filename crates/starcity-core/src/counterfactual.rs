@@ -181,17 +181,24 @@ pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &
                 run_timeline(base, seed, i, &mut w0, &mut Quiet);
                 run_timeline(div, seed, i, &mut w1, &mut Quiet);
                 acc.add(base, div, &w0, &w1);
+                if w0.overrun.is_some() || w1.overrun.is_some() {
+                    break;
+                }
             }
             progress.fetch_add(hi - lo, Ordering::Relaxed);
             (acc, w0, w1)
         },
+        |(acc, _, _)| acc.base.overrun.is_some() || acc.div.overrun.is_some(),
         |(acc, _, _)| acc,
         |a, b| a.merge(&b),
     );
-    if let Some(o) = paired.base.overrun {
-        return Err(RunError::event_budget(base, o));
+    // The earliest timeline that overran in either world: the same on any thread count (see
+    // `parallel::fold_blocks`); on a tie, the baseline's.
+    match (paired.base.overrun, paired.div.overrun) {
+        (Some(b), d) if d.is_none_or(|d| b.timeline <= d.timeline) => Err(RunError::event_budget(base, b)),
+        (_, Some(d)) => Err(RunError::event_budget(div, d)),
+        _ => Ok(paired),
     }
-    paired.div.overrun.map_or(Ok(paired), |o| Err(RunError::event_budget(div, o)))
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

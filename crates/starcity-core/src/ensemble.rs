@@ -74,13 +74,10 @@ pub enum RunError {
         "timeline {timeline} stopped after {budget} events: program `{program}` loops at step {step} \
          ({mission}) without time passing"
     )]
-    #[diagnostic(
-        code(starcity::event_budget),
-        help(
+    #[diagnostic(help(
             "give the step a preparation or stand-down time above zero, or a flight that can succeed \
              (limit `events`, see docs/limits.md)"
-        )
-    )]
+    ))]
     EventBudget { timeline: u64, budget: u64, program: String, step: usize, mission: String },
 }
 
@@ -298,10 +295,14 @@ pub fn run_range(sc: &Scenario, seed: u64, range: std::ops::Range<u64>, progress
             for i in lo..hi {
                 run_timeline(sc, seed, i, &mut world, &mut Quiet);
                 summary.add(sc, &world);
+                if world.overrun.is_some() {
+                    break; // the run is an error now: the rest of the block cannot change which
+                }
             }
             progress.fetch_add(hi - lo, Ordering::Relaxed);
             (summary, world)
         },
+        |(s, _)| s.overrun.is_some(),
         |(s, _)| s,
         |a, b| a.merge(&b),
     )

@@ -8,24 +8,33 @@
 
 /// Folds blocks `0..n_blocks`: each worker starts from `init()`, folds the blocks it pulls into it
 /// with `fold`, turns its state into a result with `finish`; results are combined with `merge`.
+///
+/// When `failed(&state)` holds after a block, no worker pulls another block; blocks already
+/// pulled are finished. Blocks are pulled in order, so every block before the one that failed
+/// is folded by someone: the earliest failure is always seen, whatever the thread count.
 #[cfg(feature = "parallel")]
 pub(crate) fn fold_blocks<S, T: Send>(
     n_blocks: u64,
     init: impl Fn() -> S + Sync,
     fold: impl Fn(S, u64) -> S + Sync,
+    failed: impl Fn(&S) -> bool + Sync,
     finish: impl Fn(S) -> T + Sync,
     merge: impl Fn(T, T) -> T,
 ) -> T {
-    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
     let mut parts = rayon::broadcast(|_| {
         let mut state = init();
-        loop {
+        while !stop.load(Ordering::Relaxed) {
             let b = next.fetch_add(1, Ordering::Relaxed);
             if b >= n_blocks {
                 break;
             }
             state = fold(state, b);
+            if failed(&state) {
+                stop.store(true, Ordering::Relaxed);
+            }
         }
         finish(state)
     })
@@ -40,10 +49,18 @@ pub(crate) fn fold_blocks<S, T>(
     n_blocks: u64,
     init: impl Fn() -> S,
     fold: impl Fn(S, u64) -> S,
+    failed: impl Fn(&S) -> bool,
     finish: impl Fn(S) -> T,
     _merge: impl Fn(T, T) -> T,
 ) -> T {
-    finish((0..n_blocks).fold(init(), fold))
+    let mut state = init();
+    for b in 0..n_blocks {
+        state = fold(state, b);
+        if failed(&state) {
+            break;
+        }
+    }
+    finish(state)
 }
 
 /// Maps `items` to a vector in order, in parallel when the feature is on.
