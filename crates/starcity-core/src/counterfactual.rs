@@ -67,6 +67,9 @@ impl Paired {
     pub fn add(&mut self, base: &Scenario, div: &Scenario, w0: &World, w1: &World) {
         self.base.add(base, w0);
         self.div.add(div, w1);
+        if w0.overrun.is_some() || w1.overrun.is_some() {
+            return; // recorded in the summaries; the run is an error (see `run_pairs`)
+        }
         self.n += 1;
         let (na, nd) = (self.n_agencies, self.n_days);
         for m in 0..self.changed_first.len() {

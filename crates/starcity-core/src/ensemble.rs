@@ -75,7 +75,7 @@ pub enum RunError {
          ({mission}) without time passing"
     )]
     #[diagnostic(help(
-            "give the step a preparation or stand-down time above zero, or a flight that can succeed \
+        "give the step a preparation or stand-down time above zero, or a flight that can succeed \
              (limit `events`, see docs/limits.md)"
     ))]
     EventBudget { timeline: u64, budget: u64, program: String, step: usize, mission: String },
@@ -135,10 +135,12 @@ impl Summary {
     /// Adds one finished timeline.
     pub fn add(&mut self, sc: &Scenario, w: &World) {
         let (na, nm, np) = (self.n_agencies, self.n_milestones, self.n_programs);
-        self.n += 1;
         if w.overrun.is_some() {
+            // The timeline stopped half-way (no era snapshots): record the error, count nothing.
             self.overrun = Overrun::earliest(self.overrun, w.overrun);
+            return;
         }
+        self.n += 1;
         for m in 0..nm {
             let who = w.first(m).unwrap_or(na);
             self.first[m * (na + 1) + who] += 1;

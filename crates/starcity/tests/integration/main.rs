@@ -9,5 +9,8 @@ mod determinism;
 mod divergences;
 mod exactness;
 mod history;
+mod hostile;
 mod keyed_streams;
+mod output;
+mod support;
 mod twins;

@@ -1,0 +1,43 @@
+//! Helpers shared by the end-to-end modules: the binary, the built-in files, temporary inputs.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+/// The `starcity` binary, without colours, with a time limit: no input may hang it.
+pub fn starcity() -> Command {
+    let mut c = Command::cargo_bin("starcity").unwrap();
+    c.env("NO_COLOR", "1").timeout(Duration::from_secs(120));
+    c
+}
+
+/// Runs `starcity ARGS` and returns (exit code, stdout, stderr).
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    outcome(starcity().args(args).output().unwrap())
+}
+
+pub fn outcome(out: Output) -> (i32, String, String) {
+    let code = out.status.code().unwrap_or(-1);
+    (code, String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+/// A file of the repository (scenarios/, divergences/, data/).
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+}
+
+/// The text of the built-in `tiny-race` scenario.
+pub fn tiny_race() -> String {
+    std::fs::read_to_string(repo("scenarios/tiny-race.toml")).unwrap()
+}
+
+/// Asserts a failure the way users should see one: exit code 1, no panic, the message once.
+pub fn assert_clean_failure(what: &str, (code, _, stderr): &(i32, String, String), words: &[&str]) {
+    assert_eq!(*code, 1, "{what}: exit code {code}, stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{what} panicked:\n{stderr}");
+    for w in words {
+        assert!(stderr.contains(w), "{what}: missing `{w}` in:\n{stderr}");
+    }
+}
