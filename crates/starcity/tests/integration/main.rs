@@ -14,3 +14,4 @@ mod keyed_streams;
 mod output;
 mod support;
 mod twins;
+mod properties;
