@@ -34,9 +34,12 @@ fn main() {
     let n = 1000;
     let mut c = Count::default();
     let mut w = World::default();
+    let mut most = 0;
     for i in 0..n {
         run_timeline(&sc, 1, i, &mut w, &mut c);
+        most = most.max(w.events);
     }
+    println!("most engine events in one timeline: {most} (the budget is {})", starcity_core::limits::EVENTS.value);
     let names = [
         "started",
         "launch",
