@@ -8,6 +8,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 
 /// One problem in a scenario or divergence file.
 #[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
 #[error("{location}: {message}")]
 pub struct LoadError {
     /// `file:line:col` of the problem (1-based).
@@ -49,6 +50,7 @@ impl LoadError {
 
 /// Every problem found in one file.
 #[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
 #[error("{origin}: {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" })]
 pub struct LoadErrors {
     pub origin: String,

@@ -12,6 +12,6 @@ mod history;
 mod hostile;
 mod keyed_streams;
 mod output;
+mod properties;
 mod support;
 mod twins;
-mod properties;

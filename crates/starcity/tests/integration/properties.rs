@@ -79,10 +79,8 @@ struct ProgramSpec {
 fn scenario_spec() -> impl Strategy<Value = Spec> {
     let median = prop_oneof![Just(0.0), 0.0f64..400.0];
     let step = (0usize..4, median.clone(), 1u32..3);
-    let program =
-        (0usize..3, prop::collection::vec(step, 1..4), median, prop::option::of(0usize..4)).prop_map(
-            |(agency, steps, stand_down, after)| ProgramSpec { agency, steps, stand_down, after },
-        );
+    let program = (0usize..3, prop::collection::vec(step, 1..4), median, prop::option::of(0usize..4))
+        .prop_map(|(agency, steps, stand_down, after)| ProgramSpec { agency, steps, stand_down, after });
     (
         1usize..3,
         prop::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0f64..1.0], 1..4),
