@@ -80,6 +80,13 @@ pub fn emit_json(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
     }
 }
 
+/// Writes a note for the person at the terminal (timings, warnings) to stderr, escaped. A failure
+/// to write a note is not worth failing the command for.
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(crate::terminal::escape(text).as_bytes());
+}
+
 fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(bytes).and_then(|_| out.flush()) {

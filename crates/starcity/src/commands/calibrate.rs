@@ -42,6 +42,6 @@ fn load(args: &CalibrateArgs) -> Result<(Cow<'static, Record>, String, usize)> {
     if total > SHOWN {
         warnings.push_str(&format!("warning: {name}: {} more unreadable rows skipped\n", total - SHOWN));
     }
-    eprint!("{}", crate::terminal::escape(&warnings));
+    output::note(&warnings);
     Ok((Cow::Owned(record), name.clone(), total))
 }

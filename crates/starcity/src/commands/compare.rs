@@ -28,7 +28,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         output::emit(&report.to_text(&base), sink)?
     }
     if !args.quiet {
-        eprintln!("{n} twin timelines in {:.2} s", started.elapsed().as_secs_f64());
+        output::note(&format!("{n} twin timelines in {:.2} s\n", started.elapsed().as_secs_f64()));
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if !args.quiet {
         let secs = started.elapsed().as_secs_f64();
         let rate = args.timelines as f64 / secs.max(1e-9);
-        eprintln!("{} timelines in {secs:.2} s ({rate:.0} timelines/s)", args.timelines);
+        output::note(&format!("{} timelines in {secs:.2} s ({rate:.0} timelines/s)\n", args.timelines));
     }
     Ok(())
 }
