@@ -43,10 +43,10 @@ pub enum Command {
 /// Flags every ensemble command shares.
 #[derive(clap::Args, Debug)]
 pub struct EnsembleArgs {
-    /// A built-in scenario name or a path to a scenario TOML file.
+    /// A built-in scenario name, a path to a scenario TOML file, or `-` for standard input.
     #[arg(default_value = builtin::DEFAULT_SCENARIO)]
     pub scenario: String,
-    /// A divergence (built-in name or file); repeat to compose them in order (at most 32).
+    /// A divergence (built-in name, file, or `-`); repeat to compose them in order (at most 32).
     #[arg(short = 'd', long = "divergence")]
     pub divergences: Vec<String>,
     /// Seed of the ensemble: same scenario + seed + timelines ⇒ identical results.
