@@ -37,14 +37,28 @@ pub fn scenario(name: &str) -> Result<Scenario, LoadErrors> {
     if let Some(sc) = builtin::scenario(name) {
         return Ok(sc);
     }
-    let text = input::read_text(name, FILE_BYTES)?;
+    let names = builtin::SCENARIOS.iter().map(|b| b.name);
+    let text = input::read_text(name, FILE_BYTES).map_err(|e| not_found(name, e, "scenario", names))?;
     Scenario::from_toml(name, &text)
 }
 
 /// The text of a divergence named as a built-in or a path, with the name its errors use.
 pub fn divergence_text(name: &str) -> Result<(String, String), LoadErrors> {
-    match builtin::find_divergence(name) {
-        Some(b) => Ok((builtin::origin(b.name), b.toml.to_string())),
-        None => Ok((name.to_string(), input::read_text(name, FILE_BYTES)?)),
+    if let Some(b) = builtin::find_divergence(name) {
+        return Ok((builtin::origin(b.name), b.toml.to_string()));
     }
+    let names = builtin::DIVERGENCES.iter().map(|b| b.name);
+    let text = input::read_text(name, FILE_BYTES).map_err(|e| not_found(name, e, "divergence", names))?;
+    Ok((name.to_string(), text))
+}
+
+/// For a name that is neither a built-in nor an existing file, says both, with the built-ins: a
+/// typo in `-d star-citty` is likelier than a missing file.
+fn not_found<'a>(name: &str, e: LoadErrors, kind: &str, builtins: impl Iterator<Item = &'a str>) -> LoadErrors {
+    if name == "-" || std::path::Path::new(name).exists() {
+        return e;
+    }
+    let list: Vec<&str> = builtins.collect();
+    let message = format!("no built-in {kind} `{name}` and no such file; built-in {kind}s: {}", list.join(", "));
+    LoadErrors::new(name, vec![starcity_core::LoadError::whole(name, message)])
 }

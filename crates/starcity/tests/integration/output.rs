@@ -45,7 +45,7 @@ fn a_failed_run_leaves_the_previous_file_untouched() {
     let out = dir.path().join("keep.txt");
     std::fs::write(&out, "precious").unwrap();
     let out_s = out.to_string_lossy().into_owned();
-    assert_clean_failure("bad scenario", &run(&["run", "no-such-scenario.toml", "-o", &out_s]), &["cannot read"]);
+    assert_clean_failure("bad scenario", &run(&["run", "no-such-scenario.toml", "-o", &out_s]), &["no such file"]);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
 }
