@@ -34,12 +34,15 @@ fn main() {
     let n = 1000;
     let mut c = Count::default();
     let mut w = World::default();
-    let mut most = 0;
+    let (mut most, mut work) = (0, 0);
     for i in 0..n {
         run_timeline(&sc, 1, i, &mut w, &mut c);
         most = most.max(w.events);
+        work = work.max(w.work.get());
     }
-    println!("most engine events in one timeline: {most} (the budget is {})", starcity_core::limits::EVENTS.value);
+    let limits = (starcity_core::limits::EVENTS.value, starcity_core::limits::WORK.value);
+    println!("most engine events in one timeline: {most} (the budget is {})", limits.0);
+    println!("most work in one timeline: {work} (the budget is {})", limits.1);
     let names = [
         "started",
         "launch",

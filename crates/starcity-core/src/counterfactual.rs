@@ -265,8 +265,8 @@ pub fn interventions(
         .iter()
         .map(|i| {
             let applied_in = match &i.kind {
-                InterventionKind::Forced(k) => div_summary.forced_hits[*k],
-                InterventionKind::Rule(r) => div_summary.rule_fired[*r],
+                InterventionKind::Forced(k) => div_summary.forced_hits.get(*k).copied().unwrap_or(0),
+                InterventionKind::Rule(r) => div_summary.rule_fired.get(*r).copied().unwrap_or(0),
                 // Counted in the baseline, where the rule still exists: `base_summary` must be the
                 // baseline's (a divergent summary has other rule indices).
                 InterventionKind::Removed(id) => base
@@ -275,7 +275,9 @@ pub fn interventions(
                     .position(|r| &r.id == id)
                     .and_then(|r| base_summary.rule_fired.get(r).copied())
                     .unwrap_or(0),
-                InterventionKind::Program(p) => div_summary.n - div_summary.fates[*p * 4],
+                InterventionKind::Program(p) => {
+                    div_summary.n - div_summary.fates.get(*p * 4).copied().unwrap_or(div_summary.n)
+                }
             };
             InterventionReport { text: i.text.clone(), applied_in }
         })

@@ -398,12 +398,15 @@ fn remove_rule(
     match sc.rules.iter().position(|r| &r.id == id.get_ref()) {
         Some(r) => {
             let removed = sc.rules.remove(r);
-            // Later intervention indices into `rules` shift down with it.
+            // Later intervention indices into `rules` shift down with it; an earlier intervention
+            // that added this very rule now counts as a removed rule (never fires here).
             for i in &mut sc.interventions {
-                if let InterventionKind::Rule(k) = &mut i.kind
-                    && *k > r
-                {
-                    *k -= 1;
+                if let InterventionKind::Rule(k) = i.kind {
+                    i.kind = match k.cmp(&r) {
+                        std::cmp::Ordering::Less => InterventionKind::Rule(k),
+                        std::cmp::Ordering::Equal => InterventionKind::Removed(removed.id.clone()),
+                        std::cmp::Ordering::Greater => InterventionKind::Rule(k - 1),
+                    };
                 }
             }
             sc.interventions.push(InterventionInfo {

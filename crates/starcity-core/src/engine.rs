@@ -13,7 +13,10 @@ use crate::limits;
 use crate::noise::{Kind, Noise};
 use crate::scenario::condition::reads;
 use crate::scenario::{Effect, ForceTarget, ForcedOutcome, Phase, Scenario, Start};
-use crate::world::{Flight, FlightEnd, MAX_CREW, NEVER, Overrun, Status, World};
+use crate::world::{Budget, Flight, FlightEnd, MAX_CREW, NEVER, Overrun, Status, World};
+
+/// Landed flights a vehicle's belief may hold back before they are folded in (see `land`).
+const UNSEEN_FOLD: usize = 64;
 
 /// What happened, for observers such as the chronicle. The engine itself never formats text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,9 +129,10 @@ impl<O: Observer> Engine<'_, O> {
             self.w.t = t;
             self.w.events += 1;
             match next {
-                Next::Program(p) if self.w.events > limits::EVENTS.value => {
-                    let step = self.w.programs[p].step;
-                    self.w.overrun = Some(Overrun { timeline: self.w.timeline, program: p, step });
+                Next::Program(p) if self.over_budget().is_some() => {
+                    let (step, budget) = (self.w.programs[p].step, self.over_budget().unwrap_or(Budget::Events));
+                    let (timeline, day) = (self.w.timeline, t as u32);
+                    self.w.overrun = Some(Overrun { timeline, program: p, step, budget, day });
                     return;
                 }
                 Next::Program(p) => self.program_event(p),
@@ -153,6 +157,18 @@ impl<O: Observer> Engine<'_, O> {
             self.snapshot_era();
         }
         self.w.t = self.sc.horizon;
+    }
+
+    /// Which budget of the timeline is spent, if any. Checked at program events: only programs
+    /// can make events without end (timers and eras are finite), and every settle follows one.
+    fn over_budget(&self) -> Option<Budget> {
+        if self.w.events > limits::EVENTS.value {
+            Some(Budget::Events)
+        } else if self.w.work.get() > limits::WORK.value {
+            Some(Budget::Work)
+        } else {
+            None
+        }
     }
 
     /// The earliest pending event; `NEVER` when nothing is pending.
@@ -373,6 +389,7 @@ impl<O: Observer> Engine<'_, O> {
         ph: &Phase,
         vehicle_number: u32,
     ) -> Option<ForcedOutcome> {
+        self.w.work.set(self.w.work.get() + self.sc.forced.len() as u64);
         for (k, f) in self.sc.forced.iter().enumerate() {
             let target = match f.target {
                 ForceTarget::Vehicle { vehicle, flight } => vehicle == ph.vehicle && flight == vehicle_number,
@@ -458,6 +475,12 @@ impl<O: Observer> Engine<'_, O> {
                 vs.streak += 1;
             }
             vs.unseen.push((n, failed));
+            // Beliefs are updated lazily, when a crew decision needs them; a vehicle that never
+            // carries a crew would collect flights without end. Folding them in early gives the
+            // same posterior (same observations, same order) and keeps a World's size bounded.
+            if vs.unseen.len() >= UNSEEN_FOLD {
+                vs.belief(&self.sc.vehicles[v].prior);
+            }
         }
     }
 
@@ -564,13 +587,16 @@ impl<O: Observer> Engine<'_, O> {
 
     fn apply_effects(&mut self, rule: usize) {
         for effect in &self.sc.rules[rule].effects {
+            // Scales compound; capped at `MAX_SCALE` so that many effects cannot reach infinity
+            // (inf · 0 is NaN, and a NaN time never comes).
+            let compound = |x: &mut f64, scale: f64| *x = (*x * scale).min(limits::MAX_SCALE);
             match *effect {
-                Effect::Budget { agency, scale } => self.w.budget_scale[agency] *= scale,
-                Effect::Risk { agency, scale } => self.w.risk_scale[agency] *= scale,
-                Effect::Pace { program, scale } => self.w.programs[program].pace *= scale,
+                Effect::Budget { agency, scale } => compound(&mut self.w.budget_scale[agency], scale),
+                Effect::Risk { agency, scale } => compound(&mut self.w.risk_scale[agency], scale),
+                Effect::Pace { program, scale } => compound(&mut self.w.programs[program].pace, scale),
                 Effect::Start { program } => self.start_program(program),
                 Effect::Cancel { program } => self.cancel(program),
-                Effect::Reliability { vehicle, scale } => self.w.reliability_scale[vehicle] *= scale,
+                Effect::Reliability { vehicle, scale } => compound(&mut self.w.reliability_scale[vehicle], scale),
             }
         }
         self.obs.event(self.w, Event::EffectsApplied { rule });

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::engine::{Quiet, run_timeline};
 use crate::limits;
 use crate::scenario::Scenario;
-use crate::world::{Fate, NEVER, Overrun, World};
+use chrono::NaiveDate;
+
+use crate::world::{Budget, Fate, NEVER, Overrun, World};
 
 /// Timelines per unit of parallel work: large enough that per-block overhead vanishes, small
 /// enough that two threads balance well even at 10,000 timelines.
@@ -52,8 +54,9 @@ pub struct Summary {
     pub era_reached: Vec<u64>,
     /// `[era][agency]`: people lost by the era's date, summed.
     pub era_crew_lost: Vec<u64>,
-    /// `[era][agency]`: funding level at the era's date, summed in millionths.
-    pub era_budget: Vec<u64>,
+    /// `[era][agency]`: funding level at the era's date, summed in millionths. u128: a level can
+    /// reach 100 × `limits::MAX_SCALE`, i.e. 10¹⁴ millionths, over up to 10⁹ timelines.
+    pub era_budget: Vec<u128>,
     /// `[era][program][fate]`.
     pub era_fates: Vec<u64>,
     /// `[rule]`: timelines in which the rule fired.
@@ -68,21 +71,30 @@ pub struct Summary {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[non_exhaustive]
 pub enum RunError {
-    /// A timeline processed more than `limits::EVENTS` events: some program loops without time
-    /// passing (preparation, stand-down and phase days all zero and a flight that never succeeds).
+    /// A timeline processed more than `limits::EVENTS` events: most likely a program that loops
+    /// without time passing (preparation, stand-down and phase days all zero, and a flight that
+    /// cannot succeed); otherwise a scenario with far more flights than any real one.
     #[error(
-        "timeline {timeline} stopped after {budget} events: program `{program}` loops at step {step} \
-         ({mission}) without time passing"
+        "timeline {timeline} stopped on {date} after {budget} events, at program `{program}`, step {step} \
+         ({mission}): a loop that makes no progress in time, or far more flights than a scenario should have"
     )]
     #[diagnostic(help(
-        "give the step a preparation or stand-down time above zero, or a flight that can succeed \
-             (limit `events`, see docs/limits.md)"
+        "a step whose preparation, stand-down and phase days are all zero and whose flight cannot succeed \
+         loops forever: give it a duration above zero or a flight that can succeed (limit `events`, see \
+         docs/limits.md)"
     ))]
-    EventBudget { timeline: u64, budget: u64, program: String, step: usize, mission: String },
+    EventBudget { timeline: u64, date: NaiveDate, budget: u64, program: String, step: usize, mission: String },
+    /// A timeline did more than `limits::WORK` units of work evaluating conditions.
+    #[error(
+        "timeline {timeline} stopped on {date} after {budget} units of work evaluating conditions, at program \
+         `{program}`, step {step} ({mission}): the scenario's conditions are too many or too long"
+    )]
+    #[diagnostic(help("use fewer or shorter rule conditions (limit `work`, see docs/limits.md)"))]
+    WorkBudget { timeline: u64, date: NaiveDate, budget: u64, program: String, step: usize, mission: String },
 }
 
 impl RunError {
-    /// The error for a timeline stopped by the event budget, with names from the scenario.
+    /// The error for a timeline stopped by a budget, with names and the date from the scenario.
     pub fn event_budget(sc: &Scenario, o: Overrun) -> RunError {
         let prog = &sc.programs[o.program];
         let mission = prog
@@ -90,16 +102,16 @@ impl RunError {
             .get(o.step)
             .map(|s| s.name.clone().unwrap_or_else(|| sc.missions[s.mission].id.clone()))
             .unwrap_or_else(|| "after its last step".into());
-        RunError::EventBudget {
-            timeline: o.timeline,
-            budget: limits::EVENTS.value,
-            program: prog.id.clone(),
-            step: o.step + 1,
-            mission,
+        let (timeline, date, program, step) = (o.timeline, sc.date_of(o.day as f64), prog.id.clone(), o.step + 1);
+        match o.budget {
+            Budget::Events => {
+                RunError::EventBudget { timeline, date, budget: limits::EVENTS.value, program, step, mission }
+            }
+            Budget::Work => RunError::WorkBudget { timeline, date, budget: limits::WORK.value, program, step, mission },
         }
     }
 
-    /// `Err` if `world` was stopped by the event budget.
+    /// `Err` if `world` was stopped by a budget.
     pub fn check(sc: &Scenario, world: &World) -> Result<(), RunError> {
         world.overrun.map_or(Ok(()), |o| Err(RunError::event_budget(sc, o)))
     }
@@ -174,7 +186,7 @@ impl Summary {
                     self.era_reached[(e * na + a) * nm + m] += (w.reached(m, a) <= era.day) as u64;
                 }
                 self.era_crew_lost[e * na + a] += snap.crew_lost[a] as u64;
-                self.era_budget[e * na + a] += (snap.budget[a] * MICRO).round() as u64;
+                self.era_budget[e * na + a] += (snap.budget[a] * MICRO).round() as u128;
             }
             for p in 0..np {
                 self.era_fates[(e * np + p) * 4 + snap.fates[p] as usize] += 1;
@@ -189,7 +201,8 @@ impl Summary {
         // summary's largest array.
         self.date_hist.iter_mut().zip(&other.date_hist).for_each(|(x, y)| *x += y);
         self.overrun = Overrun::earliest(self.overrun, other.overrun);
-        let pairs: [(&mut Vec<u64>, &Vec<u64>); 12] = [
+        self.era_budget.iter_mut().zip(&other.era_budget).for_each(|(x, y)| *x += y);
+        let pairs: [(&mut Vec<u64>, &Vec<u64>); 11] = [
             (&mut self.rule_fired, &other.rule_fired),
             (&mut self.forced_hits, &other.forced_hits),
             (&mut self.first, &other.first),
@@ -200,7 +213,6 @@ impl Summary {
             (&mut self.fates, &other.fates),
             (&mut self.era_reached, &other.era_reached),
             (&mut self.era_crew_lost, &other.era_crew_lost),
-            (&mut self.era_budget, &other.era_budget),
             (&mut self.era_fates, &other.era_fates),
         ];
         for (a, b) in pairs {

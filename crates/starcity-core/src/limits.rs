@@ -81,6 +81,10 @@ limits! {
     /// Events in one timeline: a loop that makes no progress in time is stopped here
     /// (space-race: at most 339 in 1,000 timelines; `cargo run --example count_events`).
     EVENTS = 1_000_000, "events", "events in one timeline";
+    /// Work in one timeline: condition nodes evaluated and forced events scanned per phase. With
+    /// the event budget, bounds the time of a timeline whatever its conditions (this part to
+    /// about 0.05 s) (space-race: at most 928; `cargo run --example count_events`).
+    WORK = 2_000_000, "work", "units of work (condition nodes evaluated) in one timeline";
 }
 
 impl Limit {
@@ -94,6 +98,11 @@ impl Limit {
         format!("at most {} {} (limit `{}`, see docs/limits.md)", self.value, self.what, self.name)
     }
 }
+
+/// The most a rule's scale effects (budget, risk, pace, reliability) can compound to: far above
+/// any meaningful scenario (space-race's largest compound is ×3), small enough that no product
+/// of effects reaches infinity.
+pub const MAX_SCALE: f64 = 1e6;
 
 /// Crew aboard one flight: flights keep their crew in a fixed array.
 pub const MAX_CREW: usize = 16;

@@ -189,6 +189,17 @@ pub struct Overrun {
     /// The program whose event exceeded the budget, and the step it was on.
     pub program: usize,
     pub step: usize,
+    /// Which budget: events (`limits::EVENTS`) or condition work (`limits::WORK`).
+    pub budget: Budget,
+    /// The simulated day (from the scenario start) when it stopped.
+    pub day: u32,
+}
+
+/// The two per-timeline budgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Events,
+    Work,
 }
 
 impl Overrun {
@@ -211,6 +222,9 @@ pub struct World {
     pub t: f64,
     /// Events processed so far (bounded by `limits::EVENTS`).
     pub events: u64,
+    /// Condition nodes evaluated and forced events scanned so far (bounded by `limits::WORK`).
+    /// A `Cell` because evaluating a condition (`holds`) only reads the world.
+    pub work: std::cell::Cell<u64>,
     /// Set when the timeline stopped at the event budget; its outcome is then meaningless.
     pub overrun: Option<Overrun>,
     pub n_agencies: usize,
@@ -257,6 +271,7 @@ impl World {
         let na = sc.agencies.len();
         self.t = 0.0;
         self.events = 0;
+        self.work.set(0);
         self.overrun = None;
         self.n_agencies = na;
         refill(&mut self.reached, sc.milestones.len() * na, NEVER);
@@ -343,6 +358,7 @@ impl World {
 
     /// Evaluates a condition on the world as it stands now.
     pub fn holds(&self, c: &Cond) -> bool {
+        self.work.set(self.work.get() + 1);
         match c {
             Cond::True => true,
             Cond::False => false,

@@ -167,7 +167,7 @@ fn a_zero_time_loop_stops_at_the_event_budget_naming_the_program_and_step() {
         .replace("test = \"red-test\"\n", "")
         .replace("loss = 0.3", "loss = 0.0");
     let path = file(dir.path(), "loop.toml", &text);
-    let expected = ["limit `events`", "program `red-program` loops at step 1 (red-orbit)", "timeline 0"];
+    let expected = ["limit `events`", "at program `red-program`, step 1 (red-orbit)", "timeline 0 stopped on 1960-"];
     for args in [
         vec!["run", path.as_str(), "-n", "100000", "-q"],
         vec!["run", path.as_str(), "-n", "5000", "-q", "--threads", "1"],
@@ -240,4 +240,47 @@ fn too_many_interventions_are_refused() {
     let text = format!("[divergence]\nid = \"x\"\nname = \"x\"\nbase = \"tiny-race\"\n\n{}", repeat(501, one));
     let path = file(dir.path(), "many.toml", &text);
     assert_clean_failure("interventions", &run(&["run", "tiny-race", "-d", &path, "-q"]), &["limit `interventions`"]);
+}
+
+#[test]
+fn a_rule_added_then_removed_by_a_later_divergence_is_reported_not_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = "[divergence]\nid = \"addr\"\nname = \"add\"\n[[intervention]]\ndo = \"add-rule\"\n\
+               rule = { id = \"late\", when = \"true\", text = \"t\", effects = [] }\n";
+    let remove =
+        "[divergence]\nid = \"remr\"\nname = \"remove\"\n[[intervention]]\ndo = \"remove-rule\"\nid = \"late\"\n";
+    let (add, remove) = (file(dir.path(), "add.toml", add), file(dir.path(), "remove.toml", remove));
+    for cmd in ["run", "compare"] {
+        let (code, stdout, stderr) = run(&[cmd, "tiny-race", "-d", &add, "-d", &remove, "-n", "100", "-q"]);
+        assert_eq!(code, 0, "{cmd}: {stderr}");
+        assert!(stdout.contains("rule `late` removed"), "{cmd}:\n{stdout}");
+    }
+}
+
+#[test]
+fn compounding_effects_cannot_overflow_the_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let effect = "{ do = \"budget\", agency = \"RED\", scale = 100.0 }";
+    let rule = format!(
+        "[[rule]]\nid = \"boom\"\nwhen = \"true\"\ntext = \"x\"\neffects = [{}]\n",
+        vec![effect; 64].join(", ")
+    );
+    let path = file(dir.path(), "boom.toml", &tiny_plus(&rule));
+    let (code, _, stderr) = run(&["run", &path, "-n", "300", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn conditions_too_costly_to_evaluate_stop_at_the_work_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let atoms = vec!["flights(red-rocket) < 0"; 150].join(" or ");
+    let rules = repeat(40, &format!("[[rule]]\nid = \"r{{i}}\"\nwhen = \"{atoms}\"\ntext = \"t\"\neffects = []"));
+    // Red's rocket always fails and nobody dies: a flight every two days, each re-evaluating every rule.
+    let text = tiny_plus(&rules)
+        .replace("prior = { mean = 0.2, strength = 10 }  # judgement", "failure = 1.0")
+        .replace("loss = 0.3", "loss = 0.0")
+        .replace("prep = { median_days = 200, sigma = 0.4 }", "prep = { median_days = 1, sigma = 0 }")
+        .replace("stand_down = { median_days = 60, sigma = 0.5 }", "stand_down = { median_days = 1, sigma = 0 }");
+    let path = file(dir.path(), "costly.toml", &text);
+    assert_clean_failure("work", &run(&["run", &path, "-n", "50", "-q"]), &["limit `work`", "timeline 0 stopped on"]);
 }

@@ -49,7 +49,7 @@ proptest! {
             prop_assert!(w.events <= EVENTS.value + 1, "{} events", w.events);
             match RunError::check(&sc, &w) {
                 Ok(()) => prop_assert!(w.t >= sc.horizon, "the timeline ran to its end"),
-                Err(RunError::EventBudget { .. }) => {}
+                Err(RunError::EventBudget { .. } | RunError::WorkBudget { .. }) => {}
                 Err(e) => prop_assert!(false, "unexpected error {e}"),
             }
         }
