@@ -83,6 +83,9 @@ struct Recorder<'a> {
     milestone_flights: Vec<(usize, f64)>,
     lost: Vec<Vec<String>>,
     last_era: Option<(f64, String)>,
+    /// More than `limits::CHRONICLE_ENTRIES` entries were made: the chronicle is an error, and
+    /// what was collected is dropped (memory stays bounded whatever the timeline).
+    overflow: bool,
 }
 
 impl<'a> Recorder<'a> {
@@ -94,10 +97,15 @@ impl<'a> Recorder<'a> {
             milestone_flights: Vec::new(),
             lost: vec![Vec::new(); sc.agencies.len()],
             last_era: None,
+            overflow: false,
         }
     }
 
     fn push(&mut self, day: f64, kind: Kind, text: String) -> &mut Entry {
+        if self.entries.len() >= crate::limits::CHRONICLE_ENTRIES.usize() {
+            self.overflow = true;
+            self.entries.clear();
+        }
         self.entries.push(Entry {
             date: self.sc.date_of(day).to_string(),
             kind,
@@ -321,15 +329,18 @@ impl Observer for Recorder<'_> {
 }
 
 /// Runs one timeline and tells it: entries in date order, routine flights summarised.
-pub fn entries(sc: &Scenario, seed: u64, timeline: u64) -> (Vec<Entry>, World) {
+pub fn entries(sc: &Scenario, seed: u64, timeline: u64) -> Result<(Vec<Entry>, World), RunError> {
     let mut rec = Recorder::new(sc);
     let mut w = World::default();
     run_timeline(sc, seed, timeline, &mut w, &mut rec);
+    if rec.overflow {
+        return Err(RunError::ChronicleTooLong { timeline, limit: crate::limits::CHRONICLE_ENTRIES.value });
+    }
     let mut entries = rec.entries;
     // Launches are told when they land but dated at launch, and milestones at their phase, so
     // sort by date; the sort is stable, so same-day entries keep the order they happened in.
     entries.sort_by(|a, b| a.day.total_cmp(&b.day).then(rank(a.kind).cmp(&rank(b.kind))));
-    (summarise(sc, entries), w)
+    Ok((summarise(sc, entries), w))
 }
 
 /// Order of entries on the same day: flights, then what they achieved, then the rest, then eras.
@@ -354,7 +365,7 @@ pub fn tell(
     ensemble: &Summary,
 ) -> Result<Chronicle, RunError> {
     RunError::check(sc, &crate::ensemble::one(sc, seed, timeline))?;
-    let (entries, w) = entries(sc, seed, timeline);
+    let (entries, w) = entries(sc, seed, timeline)?;
     Ok(Chronicle {
         scenario: sc.id.clone(),
         divergences: sc.divergences.clone(),

@@ -173,6 +173,7 @@ impl Effect {
 
 /// Runs every timeline of `0..n` in both worlds.
 pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &AtomicU64) -> Result<Paired, RunError> {
+    RunError::check_timelines(n)?;
     let n_blocks = n.div_ceil(BLOCK);
     let paired = crate::parallel::fold_blocks(
         n_blocks,

@@ -133,16 +133,29 @@ pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, Load
     let header = file.divergence.get_ref();
     c.check_id(&header.id);
     let div_id = header.id.get_ref().clone();
+    if sc.divergences.contains(&div_id) {
+        // Its rules would be added twice under the same ids.
+        c.error(header.id.span(), format!("divergence `{div_id}` is already applied"), "each divergence once");
+    }
     c.at_most(&file.intervention, limits::INTERVENTIONS, "interventions");
+    c.text_at_most(file.divergence.span(), [header.name.as_str(), header.description.as_str()]);
+    for item in &file.intervention {
+        c.text_at_most(item.span(), item.get_ref().note.as_deref());
+    }
     if !c.errors.is_empty() {
-        return Err(LoadErrors::new(origin, std::mem::take(&mut c.errors)));
+        return Err(c.take_errors());
     }
     for (i, item) in file.intervention.iter().enumerate() {
         intervene(&mut c, &mut sc, &div_id, i, item);
     }
     check_sizes(&mut c, &sc, file.divergence.span());
+    if let Some(cycle) = crate::scenario::prerequisite_cycle(&sc.programs) {
+        let names: Vec<&str> = cycle.iter().map(|&p| sc.programs[p].id.as_str()).collect();
+        let message = format!("after this divergence, cyclic prerequisites: {}", names.join(" → "));
+        c.error(file.divergence.span(), message, "programs that do not wait on each other in a circle");
+    }
     if !c.errors.is_empty() {
-        return Err(LoadErrors::new(origin, std::mem::take(&mut c.errors)));
+        return Err(c.take_errors());
     }
     sc.divergences.push(div_id);
     sc.refresh_wake_days();
@@ -300,7 +313,7 @@ fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops:
                 c.error(
                     p.span(),
                     format!("no phase `{}` of this target", p.get_ref()),
-                    format!("one of: {}", known.join(", ")),
+                    format!("one of: {}", crate::scenario::one_of(known.iter().copied())),
                 );
                 return;
             }
@@ -416,7 +429,11 @@ fn remove_rule(
         }
         None => {
             let known: Vec<&str> = sc.rules.iter().map(|r| r.id.as_str()).collect();
-            c.error(id.span(), format!("unknown rule `{}`", id.get_ref()), format!("one of: {}", known.join(", ")));
+            c.error(
+                id.span(),
+                format!("unknown rule `{}`", id.get_ref()),
+                format!("one of: {}", crate::scenario::one_of(known.iter().copied())),
+            );
         }
     }
 }
@@ -446,7 +463,11 @@ fn add_rule(
         }
         (None, true) => {
             let known: Vec<&str> = sc.rules.iter().map(|r| r.id.as_str()).collect();
-            c.error(rule.get_ref().id.span(), format!("unknown rule `{id}`"), format!("one of: {}", known.join(", ")));
+            c.error(
+                rule.get_ref().id.span(),
+                format!("unknown rule `{id}`"),
+                format!("one of: {}", crate::scenario::one_of(known.iter().copied())),
+            );
             return;
         }
         _ => {}

@@ -91,6 +91,16 @@ pub enum RunError {
     )]
     #[diagnostic(help("use fewer or shorter rule conditions (limit `work`, see docs/limits.md)"))]
     WorkBudget { timeline: u64, date: NaiveDate, budget: u64, program: String, step: usize, mission: String },
+    /// More timelines than `limits::TIMELINES`: the summaries' day counts are 32-bit.
+    #[error("{requested} timelines asked; {}", limits::TIMELINES.describe())]
+    TooManyTimelines { requested: u64 },
+    /// A chronicle would have more than `limits::CHRONICLE_ENTRIES` entries.
+    #[error("timeline {timeline} would make a chronicle of more than {limit} entries")]
+    #[diagnostic(help(
+        "a chronicle is for reading; this timeline has far more flights than a reader could follow \
+         (limit `chronicle-entries`, see docs/limits.md)"
+    ))]
+    ChronicleTooLong { timeline: u64, limit: u64 },
 }
 
 impl RunError {
@@ -109,6 +119,11 @@ impl RunError {
             }
             Budget::Work => RunError::WorkBudget { timeline, date, budget: limits::WORK.value, program, step, mission },
         }
+    }
+
+    /// `Err` past `limits::TIMELINES`.
+    pub fn check_timelines(n: u64) -> Result<(), RunError> {
+        if n > limits::TIMELINES.value { Err(RunError::TooManyTimelines { requested: n }) } else { Ok(()) }
     }
 
     /// `Err` if `world` was stopped by a budget.
@@ -291,13 +306,15 @@ impl Summary {
 
 /// Runs an ensemble on the current rayon pool. `progress` is bumped once per finished block.
 pub fn run(sc: &Scenario, cfg: RunConfig, progress: &AtomicU64) -> Result<Summary, RunError> {
+    RunError::check_timelines(cfg.timelines)?;
     let s = run_range(sc, cfg.seed, 0..cfg.timelines, progress);
     s.overrun.map_or(Ok(s), |o| Err(RunError::event_budget(sc, o)))
 }
 
 /// Runs timelines `range` of the ensemble seeded `seed`: a shard. Summaries of disjoint shards
 /// merge into exactly the summary of their union. A timeline stopped by the event budget is
-/// recorded in `overrun` (check it, or use [`run`], which does).
+/// recorded in `overrun` (check it, or use [`run`], which does). The range, and the union of
+/// merged ranges, must hold at most `limits::TIMELINES` timelines (day counts are 32-bit).
 pub fn run_range(sc: &Scenario, seed: u64, range: std::ops::Range<u64>, progress: &AtomicU64) -> Summary {
     let n_blocks = (range.end.saturating_sub(range.start)).div_ceil(BLOCK);
     crate::parallel::fold_blocks(

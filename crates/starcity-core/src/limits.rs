@@ -61,6 +61,10 @@ limits! {
     BUDGET_POINTS = 1_000, "budget-points", "dated points in one budget or background cadence";
     /// People in one agency's roster (space-race: 47).
     ROSTER = 2_000, "roster", "people in one agency's roster";
+    /// Bytes of one id (space-race: at most 43).
+    ID_BYTES = 64, "id-bytes", "bytes in one id";
+    /// Bytes of one name, text, description, note or source (space-race: at most 251).
+    TEXT_BYTES = 1_000, "text-bytes", "bytes in one name or text";
     /// Years from a scenario's start to its end (space-race: 25).
     SPAN_YEARS = 200, "span-years", "years from start to end";
     /// Date-histogram cells: milestones × agencies × (days of the span + 1). Summaries keep one
@@ -81,6 +85,8 @@ limits! {
     /// Events in one timeline: a loop that makes no progress in time is stopped here
     /// (space-race: at most 339 in 1,000 timelines; `cargo run --example count_events`).
     EVENTS = 1_000_000, "events", "events in one timeline";
+    /// Entries in one chronicle (a space-race chronicle has about 200).
+    CHRONICLE_ENTRIES = 20_000, "chronicle-entries", "entries in one chronicle";
     /// Work in one timeline: condition nodes evaluated and forced events scanned per phase. With
     /// the event budget, bounds the time of a timeline whatever its conditions (this part to
     /// about 0.05 s) (space-race: at most 928; `cargo run --example count_events`).

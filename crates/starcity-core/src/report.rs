@@ -110,6 +110,10 @@ pub struct RunReport {
     pub rules: Vec<RuleReport>,
     /// The scenario's real dated events, and where each falls in the model's dates.
     pub history: Vec<HistoryCheck>,
+    /// `run -d`: what each intervention of the divergences did (absent without divergences;
+    /// `compare` gives them under `paired`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<crate::counterfactual::InterventionReport>,
 }
 
 impl RunReport {
@@ -230,6 +234,7 @@ impl RunReport {
             eras,
             rules,
             history,
+            interventions: Vec::new(),
         }
     }
 

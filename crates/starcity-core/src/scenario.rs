@@ -20,6 +20,7 @@ pub use condition::{Cond, Op};
 pub use errors::{LoadError, LoadErrors};
 
 use crate::dist::LogNormal;
+use crate::limits;
 use crate::noise::name_key;
 use crate::reliability::Posterior;
 
@@ -353,23 +354,21 @@ impl Scenario {
         let scenario = c.compile(file);
         match scenario {
             Some(s) if c.errors.is_empty() => Ok(s),
-            _ => Err(LoadErrors::new(origin, c.errors)),
+            _ => Err(c.take_errors()),
         }
     }
 
     /// Parses a condition (the language of rules) against this scenario's names, as given on the
     /// command line (`chronicle --where`); errors point into `text`, named `origin`.
     pub fn parse_condition(&self, origin: &str, text: &str) -> Result<Cond, LoadErrors> {
-        // The compiler reports positions inside a TOML string (after its opening quote), so the
-        // condition is wrapped as one.
-        let quoted = format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""));
-        let src = Arc::new(quoted.clone());
-        let mut c = Compiler::for_scenario(origin, src, self);
-        let spanned = Spanned::new(0..quoted.len(), text.to_string());
-        match c.condition(&spanned) {
-            Some(cond) if c.errors.is_empty() => Ok(cond),
-            _ => Err(LoadErrors::new(origin, std::mem::take(&mut c.errors))),
-        }
+        let mut c = Compiler::for_scenario(origin, Arc::new(text.to_string()), self);
+        let parsed = condition::parse(text, &CondNames { c: &c });
+        parsed.map_err(|e| {
+            // Positions are in `text` itself: the error's line:col is the user's own column.
+            let at = e.at.start.min(text.len())..e.at.end.max(e.at.start + 1).min(text.len().max(1));
+            c.error(at, e.message, "a condition (see docs/scenario-format.md, Conditions)");
+            c.take_errors()
+        })
     }
 
     /// Recomputes `wake_days` from every condition (after a divergence changed rules).
@@ -442,6 +441,8 @@ pub(crate) struct Compiler {
     origin: String,
     src: Arc<String>,
     pub(crate) errors: Vec<LoadError>,
+    /// Errors found past `errors::MAX_ERRORS`: counted, not kept.
+    more_errors: usize,
     start: NaiveDate,
     agencies: HashMap<String, usize>,
     vehicles: HashMap<String, usize>,
@@ -472,6 +473,7 @@ impl Compiler {
             origin: origin.to_string(),
             src,
             errors: Vec::new(),
+            more_errors: 0,
             start: NaiveDate::MIN,
             agencies: HashMap::new(),
             vehicles: HashMap::new(),
@@ -481,8 +483,24 @@ impl Compiler {
         }
     }
 
+    /// The errors found, for returning (with a last one saying how many more were not listed).
+    pub(crate) fn take_errors(&mut self) -> LoadErrors {
+        let mut errors = std::mem::take(&mut self.errors);
+        if self.more_errors > 0 {
+            let m = format!("{} more errors not listed (the first {} are above)", self.more_errors, errors.len());
+            errors.push(LoadError::whole(&self.origin, m));
+            self.more_errors = 0;
+        }
+        LoadErrors::new(&self.origin, errors)
+    }
+
+    /// Records an error; past `MAX_ERRORS` only counts it (see `take_errors`).
     pub(crate) fn error(&mut self, span: Span, message: impl Into<String>, expected: impl Into<String>) {
-        self.errors.push(LoadError::new(&self.origin, &self.src, span, message.into(), expected.into()));
+        if self.errors.len() < errors::MAX_ERRORS {
+            self.errors.push(LoadError::new(&self.origin, &self.src, span, message.into(), expected.into()));
+        } else {
+            self.more_errors += 1;
+        }
     }
 
     fn compile(&mut self, f: raw::File) -> Option<Scenario> {
@@ -619,6 +637,10 @@ impl Compiler {
 
     pub(crate) fn check_id(&mut self, id: &Spanned<String>) {
         let s = id.get_ref();
+        if s.len() > limits::ID_BYTES.usize() {
+            self.error(id.span(), format!("an id of {} bytes", s.len()), limits::ID_BYTES.describe());
+            return;
+        }
         let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             self.error(id.span(), format!("`{s}` is not a valid id"), "letters, digits, `-` and `_` only");
@@ -661,7 +683,7 @@ impl Compiler {
             None => {
                 let mut known: Vec<&String> = map.keys().collect();
                 known.sort();
-                let list = known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                let list = one_of(known.iter().map(|s| s.as_str()));
                 self.error(name.span(), format!("unknown {kind} `{}`", name.get_ref()), format!("one of: {list}"));
                 None
             }
@@ -1089,6 +1111,18 @@ impl Compiler {
     }
 }
 
+/// Names for an "expected one of" hint: the first 20, then how many more, so that a file with a
+/// hundred thousand names cannot make every error a megabyte long.
+pub(crate) fn one_of<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 20;
+    let names: Vec<&str> = names.collect();
+    let mut list = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > SHOWN {
+        list.push_str(&format!(", … ({} more)", names.len() - SHOWN));
+    }
+    list
+}
+
 /// The byte offset in a TOML string token (quotes included) of byte `target` of its decoded
 /// value: skips the opening delimiter (and a multi-line string's first newline), counts an escape
 /// such as `\u0020` as the bytes it decodes to, and a line-ending backslash as none.
@@ -1171,7 +1205,7 @@ fn prerequisites(p: &Program) -> Vec<usize> {
 }
 
 /// A cycle in the "waits on" graph of programs, as a path that returns to its first program.
-fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
+pub(crate) fn prerequisite_cycle(programs: &[Program]) -> Option<Vec<usize>> {
     let deps: Vec<Vec<usize>> = programs.iter().map(prerequisites).collect();
     // 0 = unvisited, 1 = on the current path, 2 = finished.
     let mut state = vec![0u8; programs.len()];
@@ -1207,7 +1241,7 @@ fn lookup(map: &HashMap<String, usize>, kind: &str, name: &str) -> Result<usize,
     map.get(name).copied().ok_or_else(|| {
         let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
         known.sort();
-        format!("unknown {kind} `{name}`; expected one of: {}", known.join(", "))
+        format!("unknown {kind} `{name}`; expected one of: {}", one_of(known.into_iter()))
     })
 }
 

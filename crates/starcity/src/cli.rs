@@ -127,6 +127,9 @@ pub struct CalibrateArgs {
     /// Write the result to this file (atomically).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Worker threads for the yearly refits, 1 to 64 (default: all cores, at most 64).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=THREADS.value))]
+    pub threads: Option<u64>,
 }
 
 /// `-n`: 1 to `limits::TIMELINES`, with digit separators allowed (`1_000_000`).

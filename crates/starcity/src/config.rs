@@ -21,6 +21,10 @@ impl Worlds {
         if args.divergences.len() > DIVERGENCES.usize() {
             return Err(miette!("{} divergences given; {}", args.divergences.len(), DIVERGENCES.describe()));
         }
+        let stdin_uses = std::iter::once(&args.scenario).chain(&args.divergences).filter(|n| *n == "-").count();
+        if stdin_uses > 1 {
+            return Err(miette!("`-` (standard input) is given {stdin_uses} times; it can be read only once"));
+        }
         crate::output::check_target(args.output.as_deref())?;
         let base = scenario(&args.scenario)?;
         let mut div = base.clone();

@@ -34,8 +34,26 @@ pub fn read_bytes(name: &str, limit: Limit) -> Result<Vec<u8>, String> {
     if meta.len() > limit.value {
         return Err(too_large(meta.len(), limit));
     }
-    let file = File::open(path).map_err(|e| format!("cannot read the file: {}", io_reason(&e)))?;
+    let file = open_regular(path).map_err(|e| format!("cannot read the file: {}", io_reason(&e)))?;
+    // The checked type is the opened file's: a path swapped for a FIFO after the check above
+    // is refused here instead of blocking a read.
+    let meta = file.metadata().map_err(|e| format!("cannot read the file: {}", io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err(format!("cannot read the file: it is {}; expected a regular file (or `-` for stdin)", kind(&meta)));
+    }
     read_limited(file, limit)
+}
+
+/// Opens for reading without blocking on a FIFO (`O_NONBLOCK`; a regular file ignores it).
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    File::open(path)
 }
 
 /// Reads until the end or until more than `limit` bytes have come, whichever is first.

@@ -48,15 +48,26 @@ pub(crate) fn report_error(e: &miette::Report) {
 }
 
 fn render(e: &dyn miette::Diagnostic) {
-    let handler = miette::GraphicalReportHandler::new().with_width(usize::MAX).with_links(false);
-    let handler = if std::env::var_os("NO_COLOR").is_some() || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        handler.with_theme(miette::GraphicalTheme::unicode_nocolor())
+    let plain = render_with(e, miette::GraphicalTheme::unicode_nocolor());
+    let escaped = terminal::escape(&plain);
+    let colour = std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Colours only when nothing needed escaping: escaping a coloured rendering would show its
+    // colour codes as text.
+    let text = if colour && matches!(escaped, std::borrow::Cow::Borrowed(_)) {
+        render_with(e, miette::GraphicalTheme::unicode())
     } else {
-        handler
+        escaped.into_owned()
     };
+    // Written, not `eprintln!`ed: a closed or full stderr must not turn an error into a panic.
+    let mut err = std::io::stderr().lock();
+    let _ = std::io::Write::write_all(&mut err, format!("{}\n", text.trim_end()).as_bytes());
+}
+
+fn render_with(e: &dyn miette::Diagnostic, theme: miette::GraphicalTheme) -> String {
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(usize::MAX).with_links(false);
     let mut text = String::new();
     if handler.render_report(&mut text, e).is_err() {
         text = e.to_string();
     }
-    eprintln!("{}", terminal::escape(text.trim_end()));
+    text
 }

@@ -17,27 +17,33 @@ use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use miette::{Result, miette};
 
-/// Temporary files being written, removed by the signal handler.
+/// Temporary files being written, removed by the signal handler. A file is created and
+/// registered under this lock, so the handler (which takes it too) sees every file that exists.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Set by the signal handler: no temporary file may be created after it has cleaned up.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
 /// Installs the handler that removes pending temporary files on SIGINT/SIGTERM/SIGHUP, then
-/// exits with 130 (the shell's code for an interrupted command).
+/// exits with 130 (the shell's code for an interrupted command). SIGKILL cannot be caught: a
+/// killed run may leave its `.starcity-*.tmp` file, never a partial target.
 pub fn install_signal_cleanup() {
     let _ = ctrlc::set_handler(|| {
-        remove_pending();
+        let pending = lock_pending();
+        EXITING.store(true, Ordering::SeqCst);
+        for p in pending.iter() {
+            let _ = std::fs::remove_file(p);
+        }
         std::process::exit(130);
     });
 }
 
-fn remove_pending() {
-    let pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
-    for p in pending.iter() {
-        let _ = std::fs::remove_file(p);
-    }
+fn lock_pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// How a result was asked to be written.
@@ -55,10 +61,7 @@ impl<'a> Sink<'a> {
 /// Checks before a long run that `-o` names something we may write: failing after an hour of
 /// simulation because of a typo in the path would be cruel.
 pub fn check_target(output: Option<&Path>) -> Result<()> {
-    match output {
-        Some(path) => resolve(path).map(|_| ()),
-        None => Ok(()),
-    }
+    output.map_or(Ok(()), probe_temp)
 }
 
 /// Writes `text` (escaped for terminals) to the sink.
@@ -101,6 +104,12 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
 /// regular file or does not exist yet.
 fn resolve(path: &Path) -> Result<PathBuf> {
     let shown = path.display();
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && !path.exists() {
+        return Err(miette!(
+            "cannot write {shown}: it is a symlink to nothing; -o follows links to existing files only"
+        ));
+    }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => {
             std::fs::canonicalize(path).map_err(|e| miette!("cannot write {shown}: {}", reason(&e)))
@@ -136,45 +145,58 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Creates `.NAME.PID-K.tmp` beside `target`, registered for removal on a signal. A new file is
-/// created with mode 0666 so that the umask applies, as for any file a shell would create;
-/// replacing a file keeps its mode.
+/// Creates `.starcity-PID-K.tmp` beside `target` (short, so any name the file system accepts for
+/// the target works), registered for removal on a signal. A new file is created with mode 0666
+/// so that the umask applies, as for any file a shell would create; replacing a file keeps its
+/// permission bits.
 fn create_temp(target: &Path, mode: Option<u32>) -> std::io::Result<(PathBuf, File)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     loop {
         let k = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".{name}.{}-{k}.tmp", std::process::id()));
-        // Registered before it exists: a signal between create and register cannot leak it.
-        PENDING.lock().unwrap_or_else(|e| e.into_inner()).push(tmp.clone());
+        let tmp = dir.join(format!(".starcity-{}-{k}.tmp", std::process::id()));
         let mut opts = OpenOptions::new();
         opts.write(true).create_new(true);
         set_mode(&mut opts, mode);
+        let mut pending = lock_pending();
+        if EXITING.load(Ordering::SeqCst) {
+            return Err(std::io::Error::other("interrupted"));
+        }
         match opts.open(&tmp) {
             Ok(f) => {
+                pending.push(tmp.clone());
+                drop(pending);
                 if let Some(m) = mode {
                     restore_mode(&f, m)?;
                 }
                 return Ok((tmp, f));
             }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => forget_pending(&tmp),
-            Err(e) => {
-                forget_pending(&tmp);
-                return Err(e);
-            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
         }
     }
 }
 
+/// Checks that a temporary file can be made beside `path`'s target (the directory is writable),
+/// before a long run rather than after it.
+fn probe_temp(path: &Path) -> Result<()> {
+    let target = resolve(path)?;
+    let (tmp, _file) =
+        create_temp(&target, None).map_err(|e| miette!("cannot write {}: {}", path.display(), reason(&e)))?;
+    let _ = std::fs::remove_file(&tmp);
+    forget_pending(&tmp);
+    Ok(())
+}
+
 fn forget_pending(tmp: &Path) {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| p != tmp);
+    lock_pending().retain(|p| p != tmp);
 }
 
 #[cfg(unix)]
 fn permissions_of(meta: &std::fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o7777
+    // Permission bits only: a setuid or setgid bit is not carried onto new content.
+    meta.permissions().mode() & 0o777
 }
 
 #[cfg(not(unix))]

@@ -6,6 +6,14 @@ use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
+/// The most errors listed for one file; the rest are counted (a file with a million bad
+/// references would otherwise print a million snippets).
+pub const MAX_ERRORS: usize = 100;
+
+/// Source lines longer than this are not shown under an error (the location still is): a
+/// one-line file of megabytes would otherwise be printed whole for each error.
+const MAX_SNIPPET_LINE: usize = 400;
+
 /// One problem in a scenario or divergence file.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[non_exhaustive]
@@ -27,10 +35,16 @@ impl LoadError {
     pub fn new(origin: &str, src: &Arc<String>, span: Range<usize>, message: String, expected: String) -> Self {
         let (line, col) = line_col(src, span.start);
         let len = span.end.saturating_sub(span.start).max(1).min(src.len().saturating_sub(span.start));
+        let expected = (!expected.is_empty()).then(|| format!("expected {expected}"));
+        let location = format!("{origin}:{line}:{col}");
+        if line_len(src, span.start) > MAX_SNIPPET_LINE {
+            let src = NamedSource::new(origin, Arc::new(String::new()));
+            return LoadError { location, message, expected, src, span: None };
+        }
         LoadError {
-            location: format!("{origin}:{line}:{col}"),
+            location,
             message,
-            expected: (!expected.is_empty()).then(|| format!("expected {expected}")),
+            expected,
             src: NamedSource::new(origin, src.clone()),
             span: Some(SourceSpan::new(span.start.min(src.len()).into(), len)),
         }
@@ -105,6 +119,14 @@ impl LoadErrors {
             })
             .collect()
     }
+}
+
+/// Length in bytes of the line holding byte `offset`.
+fn line_len(src: &str, offset: usize) -> usize {
+    let offset = offset.min(src.len());
+    let start = src.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = src.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(src.len(), |i| offset + i);
+    end - start
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -41,7 +41,52 @@ impl Compiler {
         for r in &f.rule {
             self.at_most(&r.get_ref().effects, limits::EFFECTS, "effects");
         }
+        self.check_texts(f);
         self.errors.len() == before
+    }
+
+    /// Every name, text and description within `limits::TEXT_BYTES`: they are copied into
+    /// chronicles and reports, so their length multiplies what those hold.
+    fn check_texts(&mut self, f: &raw::File) {
+        let h = f.scenario.get_ref();
+        let span = f.scenario.span();
+        self.text_at_most(span.clone(), [h.name.as_str(), h.description.as_str()]);
+        for a in &f.agency {
+            let names = std::iter::once(a.get_ref().name.as_str()).chain(a.get_ref().crew.iter().map(String::as_str));
+            self.text_at_most(a.span(), names);
+        }
+        for v in &f.vehicle {
+            self.text_at_most(v.span(), [v.get_ref().name.as_str()]);
+        }
+        for m in &f.milestone {
+            self.text_at_most(m.span(), [m.get_ref().name.as_str()]);
+        }
+        for m in &f.mission {
+            self.text_at_most(m.span(), [m.get_ref().name.as_str()]);
+        }
+        for p in &f.program {
+            let p = (p.span(), p.get_ref());
+            let steps = p.1.step.iter().filter_map(|s| s.get_ref().name.as_deref());
+            self.text_at_most(p.0, std::iter::once(p.1.name.as_str()).chain(steps));
+        }
+        for r in &f.rule {
+            self.text_at_most(r.span(), [r.get_ref().text.as_str()]);
+        }
+        for e in &f.era {
+            self.text_at_most(e.span(), [e.get_ref().name.as_str()]);
+        }
+        for h in &f.history {
+            self.text_at_most(h.span(), [h.get_ref().source.as_str()]);
+        }
+    }
+
+    /// An error at `span` if any of `texts` is longer than `limits::TEXT_BYTES`.
+    pub(crate) fn text_at_most<'a>(&mut self, span: std::ops::Range<usize>, texts: impl IntoIterator<Item = &'a str>) {
+        if let Some(long) = texts.into_iter().find(|t| t.len() > limits::TEXT_BYTES.usize()) {
+            let start: String = long.chars().take(40).collect();
+            let message = format!("a text of {} bytes (\"{start}…\")", long.len());
+            self.error(span, message, limits::TEXT_BYTES.describe());
+        }
     }
 
     /// An error at the first of `items` past `limit`.

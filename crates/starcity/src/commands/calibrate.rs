@@ -10,6 +10,7 @@ use starcity_core::record::Record;
 use crate::cli::CalibrateArgs;
 use crate::input;
 use crate::output::{self, Sink};
+use crate::progress::in_pool;
 
 /// Unreadable rows listed on stderr; the rest are counted.
 const SHOWN: usize = 20;
@@ -22,7 +23,7 @@ pub fn run(args: &CalibrateArgs) -> Result<()> {
         let p = priors(&record, date).map_err(|e| miette!("{source}: {e}"))?;
         return if args.json { output::emit_json(&p, sink) } else { output::emit(&format_priors(&p, &source), sink) };
     }
-    let r = report(&record, &source, bad, args.from, args.by_family);
+    let r = in_pool(args.threads, true, 0, "refits", |_| report(&record, &source, bad, args.from, args.by_family))?;
     if args.json { output::emit_json(&r, sink) } else { output::emit(&format_report(&r), sink) }
 }
 

@@ -10,6 +10,9 @@ use crate::input;
 use crate::output::{self, Sink};
 
 pub fn run(files: &[String]) -> Result<()> {
+    if files.iter().filter(|f| *f == "-").count() > 1 {
+        return Err(miette!("`-` (standard input) is given more than once; it can be read only once"));
+    }
     let mut failed = 0;
     for f in files {
         match check_one(f) {

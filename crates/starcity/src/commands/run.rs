@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use miette::Result;
-use starcity_core::counterfactual;
+use starcity_core::counterfactual::{self, InterventionReport};
 use starcity_core::ensemble::{self, RunConfig, Summary};
 use starcity_core::report::RunReport;
 use starcity_core::scenario::Scenario;
@@ -19,13 +19,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let cfg = RunConfig { seed: args.common.seed, timelines: args.timelines };
     let started = Instant::now();
     let summary = ensemble_of(&div, cfg, args)?;
-    let report = RunReport::new(&div, &summary, cfg.seed, div.divergences.clone());
+    let mut report = RunReport::new(&div, &summary, cfg.seed, div.divergences.clone());
+    report.interventions = interventions(&base, &div, &summary, cfg, args)?;
     let sink = Sink::new(args.common.output.as_deref());
     if args.json {
         output::emit_json(&report, sink)?;
     } else {
         let mut text = report.to_text(&div);
-        text.push_str(&interventions(&base, &div, &summary, cfg, args)?);
+        if !report.interventions.is_empty() {
+            text.push_str("What the divergences did\n");
+            for i in &report.interventions {
+                let _ = writeln!(text, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, summary.n);
+            }
+            text.push('\n');
+        }
         output::emit(&text, sink)?;
     }
     if !args.quiet {
@@ -41,18 +48,20 @@ fn ensemble_of(sc: &Scenario, cfg: RunConfig, args: &RunArgs) -> Result<Summary>
     Ok(in_pool(threads, args.quiet, cfg.timelines, "timelines", |done| ensemble::run(sc, cfg, done))??)
 }
 
-/// "What the divergences did": how many timelines each intervention applied in. A removed rule is
-/// counted where the baseline's rule fired, so that needs the baseline ensemble too.
-fn interventions(base: &Scenario, div: &Scenario, summary: &Summary, cfg: RunConfig, args: &RunArgs) -> Result<String> {
+/// What each intervention did: how many timelines it applied in. A removed rule is counted
+/// where the baseline's rule fired, so that needs the baseline ensemble too (same in text and
+/// JSON, so both fail or succeed alike).
+fn interventions(
+    base: &Scenario,
+    div: &Scenario,
+    summary: &Summary,
+    cfg: RunConfig,
+    args: &RunArgs,
+) -> Result<Vec<InterventionReport>> {
     if div.interventions.is_empty() {
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     let base_summary =
         if counterfactual::needs_baseline(div) { ensemble_of(base, cfg, args)? } else { Summary::new(base) };
-    let mut text = String::from("What the divergences did\n");
-    for i in counterfactual::interventions(base, div, &base_summary, summary) {
-        let _ = writeln!(text, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, summary.n);
-    }
-    text.push('\n');
-    Ok(text)
+    Ok(counterfactual::interventions(base, div, &base_summary, summary))
 }
