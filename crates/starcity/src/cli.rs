@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use starcity_core::builtin;
 use starcity_core::limits::{THREADS, TIMELINES};
 
 #[derive(Parser, Debug)]
@@ -43,9 +42,9 @@ pub enum Command {
 /// Flags every ensemble command shares.
 #[derive(clap::Args, Debug)]
 pub struct EnsembleArgs {
-    /// A built-in scenario name, a path to a scenario TOML file, or `-` for standard input.
-    #[arg(default_value = builtin::DEFAULT_SCENARIO)]
-    pub scenario: String,
+    /// A built-in scenario name, a path to a scenario TOML file, or `-` for standard input
+    /// [default: the first divergence's `base`, else space-race].
+    pub scenario: Option<String>,
     /// A divergence (built-in name, file, or `-`); repeat to compose them in order (at most 32).
     #[arg(short = 'd', long = "divergence")]
     pub divergences: Vec<String>,

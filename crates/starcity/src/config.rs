@@ -17,23 +17,34 @@ pub struct Worlds {
 
 impl Worlds {
     /// Loads the scenario and applies the divergences in order; checks `-o` can be written.
+    /// Without a scenario argument, the first divergence's `base` is the scenario (the one it
+    /// was written for), else the default.
     pub fn load(args: &EnsembleArgs) -> Result<Worlds> {
         if args.divergences.len() > DIVERGENCES.usize() {
             return Err(miette!("{} divergences given; {}", args.divergences.len(), DIVERGENCES.describe()));
         }
-        let stdin_uses = std::iter::once(&args.scenario).chain(&args.divergences).filter(|n| *n == "-").count();
+        let stdin_uses = args.scenario.iter().chain(&args.divergences).filter(|n| *n == "-").count();
         if stdin_uses > 1 {
             return Err(miette!("`-` (standard input) is given {stdin_uses} times; it can be read only once"));
         }
         crate::output::check_target(args.output.as_deref())?;
-        let base = scenario(&args.scenario)?;
+        let texts = args.divergences.iter().map(|d| divergence_text(d)).collect::<Result<Vec<_>, _>>()?;
+        let base = scenario(&scenario_name(args.scenario.as_deref(), &texts))?;
         let mut div = base.clone();
-        for name in &args.divergences {
-            let (origin, text) = divergence_text(name)?;
-            div = divergence::apply(&origin, &text, &div)?;
+        for (origin, text) in &texts {
+            div = divergence::apply(origin, text, &div)?;
         }
         Ok(Worlds { base, div })
     }
+}
+
+/// The scenario to run: the one named, else the first divergence's `base`, else the default.
+fn scenario_name(named: Option<&str>, divergences: &[(String, String)]) -> String {
+    let base = || {
+        let (origin, text) = divergences.first()?;
+        divergence::header(origin, text).ok()?.base
+    };
+    named.map(str::to_string).or_else(base).unwrap_or_else(|| builtin::DEFAULT_SCENARIO.to_string())
 }
 
 /// A scenario named as a built-in, a path, or `-` (standard input).

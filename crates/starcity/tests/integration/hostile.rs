@@ -284,3 +284,65 @@ fn conditions_too_costly_to_evaluate_stop_at_the_work_budget() {
     let path = file(dir.path(), "costly.toml", &text);
     assert_clean_failure("work", &run(&["run", &path, "-n", "50", "-q"]), &["limit `work`", "timeline 0 stopped on"]);
 }
+
+#[test]
+fn error_output_is_bounded_for_files_full_of_mistakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repeat(100, &format!("[[milestone]]\nid = \"m{{i}}_{}\"\nname = \"M\"", "x".repeat(40)));
+    let bad = repeat(300, "[[history]]\nmilestone = \"nope\"\nagency = \"RED\"\ndate = 1961-04-12");
+    let path = file(dir.path(), "mistakes.toml", &tiny_plus(&format!("{ids}\n{bad}")));
+    let (code, _, stderr) = run(&["check", &path]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("200 more errors not listed"), "{}", &stderr[stderr.len().saturating_sub(500)..]);
+    assert!(stderr.contains("… (81 more)"), "the hint lists 20 names, then a count");
+    assert!(stderr.len() < 200_000, "{} bytes of errors", stderr.len());
+    let long_line = tiny_race().replace("name = \"Red orbital flight\"", &format!("name = \"R\" {}", " ".repeat(500)));
+    let path = file(
+        dir.path(),
+        "long-line.toml",
+        &long_line.replace("vehicle = \"red-rocket\"\nloss", "vehicle = \"x\"\nloss"),
+    );
+    let (_, _, stderr) = run(&["check", &path]);
+    assert!(stderr.contains("unknown vehicle `x`"), "{stderr}");
+    let long_id = tiny_race().replace("id = \"RED\"", &format!("id = \"{}\"", "R".repeat(100)));
+    let path = file(dir.path(), "long-id.toml", &long_id);
+    assert_clean_failure("long id", &run(&["check", &path]), &["limit `id-bytes`", ":9:6"]);
+    let long_name = tiny_race().replace("name = \"Red\"", &format!("name = \"{}\"", "R".repeat(2_000)));
+    let path = file(dir.path(), "long-name.toml", &long_name);
+    assert_clean_failure("long name", &run(&["check", &path]), &["limit `text-bytes`"]);
+}
+
+#[test]
+fn stdin_once_and_each_divergence_once() {
+    let (code, _, stderr) = super::support::outcome(
+        starcity().args(["run", "-", "-d", "-", "-q"]).write_stdin(tiny_race()).output().unwrap(),
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("can be read only once"), "{stderr}");
+    assert_clean_failure(
+        "twice",
+        &run(&["run", "-d", "star-city", "-d", "star-city", "-q"]),
+        &["divergence `star-city` is already applied"],
+    );
+}
+
+#[test]
+fn where_errors_point_at_the_users_own_column() {
+    let out = run(&["chronicle", "-n", "5", "--where", "first(crewed_orbit, \"USSR\")"]);
+    assert_clean_failure("--where", &out, &["--where:1:21", "unexpected character `\"`"]);
+}
+
+#[test]
+fn a_divergence_runs_on_its_own_base_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let div = "[divergence]\nid = \"slow-blue\"\nname = \"Blue slows\"\nbase = \"tiny-race\"\n\n[[intervention]]\n\
+               do = \"scale\"\nfrom = 1960-06-01\nagency = \"BLUE\"\nbudget = 0.5\n";
+    let path = file(dir.path(), "slow-blue.toml", div);
+    let (code, stdout, stderr) = run(&["compare", "-d", &path, "-n", "100", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("A tiny race vs slow-blue"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&run(&["run", "-d", &path, "-n", "100", "-q", "--json"]).1).unwrap();
+    assert_eq!(json["scenario"], "tiny-race");
+    assert_eq!(json["interventions"].as_array().map(Vec::len), Some(1), "run --json -d lists the interventions");
+}

@@ -181,3 +181,17 @@ fn run_with_a_removed_rule_counts_it_in_the_baseline() {
     assert!(stdout.contains("What the divergences did"), "{stdout}");
     assert!(stdout.contains(&expected), "expected `{expected}` in:\n{stdout}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_and_an_unwritable_directory_are_refused_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("dangling.txt");
+    std::os::unix::fs::symlink(dir.path().join("nowhere/x.txt"), &link).unwrap();
+    let out = run(&["run", "tiny-race", "-n", "10", "-q", "-o", &link.to_string_lossy()]);
+    assert_clean_failure("dangling", &out, &["symlink to nothing"]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link is left alone");
+    let long = dir.path().join(format!("{}.json", "n".repeat(250)));
+    let (code, _, stderr) = run(&["run", "tiny-race", "-n", "10", "-q", "-o", &long.to_string_lossy()]);
+    assert_eq!(code, 0, "a long but valid name works: {stderr}");
+}
