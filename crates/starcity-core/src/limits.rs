@@ -80,8 +80,9 @@ limits! {
     DIVERGENCES = 32, "divergences", "divergences composed in one command";
     /// Timelines in one command (`-n`): a billion is about 11 core-hours of `space-race`.
     TIMELINES = 1_000_000_000, "timelines", "timelines (-n)";
-    /// Worker threads (`--threads`): results never depend on it; memory grows with it.
-    THREADS = 64, "threads", "worker threads (--threads)";
+    /// Worker threads (`--threads`): results never depend on it; memory grows with it (each
+    /// worker holds its own counters and worlds), so it is capped to keep the largest run under 1 GiB.
+    THREADS = 32, "threads", "worker threads (--threads)";
     /// Events in one timeline: a loop that makes no progress in time is stopped here
     /// (space-race: at most 339 in 1,000 timelines; `cargo run --example count_events`).
     EVENTS = 1_000_000, "events", "events in one timeline";
@@ -116,18 +117,30 @@ pub const MAX_CREW: usize = 16;
 /// Distinct vehicles one mission may use: the engine keeps their flight numbers in a fixed array.
 pub const MAX_MISSION_VEHICLES: usize = 16;
 
-/// An upper bound, in bytes, of the counters one ensemble run keeps for a scenario of this shape,
-/// with `threads` workers, for `compare` (twin summaries, the heavier case).
+/// An upper bound, in bytes, of what one ensemble run holds for a scenario of this shape, with
+/// `threads` workers, for `compare` (twin summaries and twin worlds, the heavier case).
 ///
-/// Each worker folds into one paired accumulator and one merged result is kept: `(threads + 1)`
-/// accumulators of `16 · cells + 8 · small` bytes, where `cells` is the date-histogram size and
-/// `small` the per-program, per-rule and per-era counters. Worlds and the compiled scenarios are
-/// bounded by the file size and counted apart (see `docs/limits.md`).
-pub fn run_memory_bound(cells: u64, small: u64, threads: u64) -> u64 {
+/// Each worker folds into one paired accumulator, and one merged result is kept: `(threads + 1)`
+/// accumulators of `16 · cells + 16 · small` bytes, where `cells` is the date-histogram size and
+/// `small` the per-program, per-rule, per-era and per-milestone counters. Each worker also reuses
+/// two worlds of at most `world` bytes. The compiled scenarios (a small multiple of the file,
+/// itself at most `FILE_BYTES`) come on top (see `docs/limits.md`).
+pub fn run_memory_bound(cells: u64, small: u64, world: u64, threads: u64) -> u64 {
     // A paired accumulator: two summaries' date histograms (4 bytes a cell each) and the shift
-    // histogram (2 cells per cell, 4 bytes each), plus u64 counters elsewhere.
+    // histogram (2 cells per cell, 4 bytes each); two summaries' u64 counters elsewhere.
     let per_accumulator = 16 * cells + 2 * 8 * small;
-    (threads + 1) * per_accumulator
+    (threads + 1) * per_accumulator + 2 * threads * world
+}
+
+/// The `small` counters of [`run_memory_bound`] for a scenario of this shape.
+pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64, eras: u64) -> u64 {
+    programs * 4 * (1 + eras) + rules + eras * agencies * (milestones + 2) + milestones * (agencies + 1) * 2
+}
+
+/// The bytes of one world at most: each vehicle's belief (two grids of 64 `f64`) and its 64
+/// held-back flights, and per-program, per-era and per-milestone state.
+pub fn world_bytes(agencies: u64, milestones: u64, vehicles: u64, programs: u64, eras: u64) -> u64 {
+    vehicles * (2 * 64 * 8 + 64 * 8 + 64) + programs * 128 + eras * (agencies * 16 + programs) + milestones * agencies * 8
 }
 
 #[cfg(test)]
@@ -145,13 +158,14 @@ mod tests {
 
     #[test]
     fn the_largest_allowed_run_stays_under_one_gib() {
-        // `small` at its largest: programs × (4 + 4 × eras) + rules + eras × agencies × milestones…
-        let small = PROGRAMS.value * 4 * (1 + ERAS.value)
-            + RULES.value
-            + ERAS.value * AGENCIES.value * (MILESTONES.value + 2)
-            + MILESTONES.value * (AGENCIES.value + 1) * 2;
-        let bytes = run_memory_bound(HISTOGRAM_CELLS.value, small, THREADS.value);
-        assert!(bytes < 1 << 30, "{} MiB", bytes >> 20);
+        let (a, m, v, p, r, e) =
+            (AGENCIES.value, MILESTONES.value, VEHICLES.value, PROGRAMS.value, RULES.value, ERAS.value);
+        let small = small_counters(a, m, p, r, e);
+        let world = world_bytes(a, m, v, p, e);
+        let bytes = run_memory_bound(HISTOGRAM_CELLS.value, small, world, THREADS.value);
+        // Two compiled scenarios of at most ~16x the largest file, and the runtime's own.
+        let scenarios = 2 * 16 * FILE_BYTES.value;
+        assert!(bytes + scenarios < 1 << 30, "{} MiB", (bytes + scenarios) >> 20);
     }
 
     #[test]

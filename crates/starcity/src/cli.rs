@@ -51,7 +51,7 @@ pub struct EnsembleArgs {
     /// Seed of the ensemble: same scenario + seed + timelines ⇒ identical results.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Worker threads, 1 to 64 (default: all cores, at most 64). Results do not depend on it.
+    /// Worker threads, 1 to 32 (default: all cores, at most 32). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=THREADS.value))]
     pub threads: Option<u64>,
     /// Write the result to this file (atomically: an interrupted or failed run leaves any
@@ -126,7 +126,7 @@ pub struct CalibrateArgs {
     /// Write the result to this file (atomically).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Worker threads for the yearly refits, 1 to 64 (default: all cores, at most 64).
+    /// Worker threads for the yearly refits, 1 to 32 (default: all cores, at most 32).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=THREADS.value))]
     pub threads: Option<u64>,
 }
