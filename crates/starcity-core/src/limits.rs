@@ -140,7 +140,10 @@ pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64,
 /// The bytes of one world at most: each vehicle's belief (two grids of 64 `f64`) and its 64
 /// held-back flights, and per-program, per-era and per-milestone state.
 pub fn world_bytes(agencies: u64, milestones: u64, vehicles: u64, programs: u64, eras: u64) -> u64 {
-    vehicles * (2 * 64 * 8 + 64 * 8 + 64) + programs * 128 + eras * (agencies * 16 + programs) + milestones * agencies * 8
+    vehicles * (2 * 64 * 8 + 64 * 8 + 64)
+        + programs * 128
+        + eras * (agencies * 16 + programs)
+        + milestones * agencies * 8
 }
 
 #[cfg(test)]

@@ -803,13 +803,28 @@ impl Compiler {
                 fixed = Some(q);
                 (Posterior::fixed(q), 0, PriorSource::Fixed { failure: q })
             }
-            (Some(family), None, None) => match crate::record_priors::family_prior(family.get_ref(), self.start) {
-                Ok((p, n)) => (p, n, PriorSource::Family { family: family.get_ref().clone(), flights_before: n }),
-                Err(expected) => {
-                    self.error(family.span(), format!("unknown launch-record family `{}`", family.get_ref()), expected);
+            (Some(family), None, None) => {
+                let name = family.get_ref();
+                let record = crate::record::Record::embedded();
+                if !record.has_family(name) {
+                    let known = crate::reliability::families(record);
+                    let expected =
+                        format!("a family of the launch record: {}", one_of(known.iter().map(String::as_str)));
+                    self.error(family.span(), format!("unknown launch-record family `{name}`"), expected);
                     return None;
                 }
-            },
+                match crate::record_priors::family_prior(name, self.start) {
+                    Ok((p, n)) => (p, n, PriorSource::Family { family: name.clone(), flights_before: n }),
+                    Err(why) => {
+                        let message =
+                            format!("family `{name}` gives no prior at the scenario start {}: {why}", self.start);
+                        let expected =
+                            "a later `start` (the record begins 1957-10-04), or a stated `prior = { mean, strength }`";
+                        self.error(family.span(), message, expected);
+                        return None;
+                    }
+                }
+            }
             (None, Some(p), None) => {
                 let r = p.get_ref();
                 let mean = self.required(&r.mean, 0.0, 1.0, "a probability from 0 to 1");
