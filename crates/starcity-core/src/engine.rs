@@ -389,7 +389,7 @@ impl<O: Observer> Engine<'_, O> {
         ph: &Phase,
         vehicle_number: u32,
     ) -> Option<ForcedOutcome> {
-        self.w.work.set(self.w.work.get() + self.sc.forced.len() as u64);
+        self.w.work.add(self.sc.forced.len() as u64);
         for (k, f) in self.sc.forced.iter().enumerate() {
             let target = match f.target {
                 ForceTarget::Vehicle { vehicle, flight } => vehicle == ph.vehicle && flight == vehicle_number,

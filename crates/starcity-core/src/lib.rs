@@ -52,6 +52,13 @@ pub use report::RunReport;
 pub use scenario::{LoadError, LoadErrors, Scenario};
 pub use world::World;
 
+// A World is moved between and shared across threads by callers (fuzzers keep one in a static).
+const _: () = {
+    const fn sync_and_send<T: Sync + Send>() {}
+    sync_and_send::<World>();
+    sync_and_send::<Scenario>();
+};
+
 /// Runs an ensemble without a progress counter: [`ensemble::run`] for callers that need none.
 pub fn run_ensemble(sc: &Scenario, cfg: RunConfig) -> Result<Summary, RunError> {
     ensemble::run(sc, cfg, &std::sync::atomic::AtomicU64::new(0))

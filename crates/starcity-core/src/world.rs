@@ -213,6 +213,33 @@ impl Overrun {
     }
 }
 
+/// A counter that a shared reference can bump: one thread owns a `World` while it runs, so a
+/// relaxed load and store (no read-modify-write) are enough, and compile to plain moves.
+#[derive(Debug, Default)]
+pub struct Work(std::sync::atomic::AtomicU64);
+
+impl Work {
+    #[inline]
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[inline]
+    pub fn add(&self, n: u64) {
+        self.0.store(self.get() + n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn reset(&self) {
+        self.0.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clone for Work {
+    fn clone(&self) -> Self {
+        Work(std::sync::atomic::AtomicU64::new(self.get()))
+    }
+}
+
 /// The state of one timeline.
 #[derive(Debug, Clone, Default)]
 pub struct World {
@@ -223,8 +250,9 @@ pub struct World {
     /// Events processed so far (bounded by `limits::EVENTS`).
     pub events: u64,
     /// Condition nodes evaluated and forced events scanned so far (bounded by `limits::WORK`).
-    /// A `Cell` because evaluating a condition (`holds`) only reads the world.
-    pub work: std::cell::Cell<u64>,
+    /// Interior-mutable because evaluating a condition (`holds`) only reads the world; atomic
+    /// (with plain loads and stores, as cheap as a `Cell`) so that a `World` stays `Sync`.
+    pub work: Work,
     /// Set when the timeline stopped at the event budget; its outcome is then meaningless.
     pub overrun: Option<Overrun>,
     pub n_agencies: usize,
@@ -271,7 +299,7 @@ impl World {
         let na = sc.agencies.len();
         self.t = 0.0;
         self.events = 0;
-        self.work.set(0);
+        self.work.reset();
         self.overrun = None;
         self.n_agencies = na;
         refill(&mut self.reached, sc.milestones.len() * na, NEVER);
@@ -358,7 +386,7 @@ impl World {
 
     /// Evaluates a condition on the world as it stands now.
     pub fn holds(&self, c: &Cond) -> bool {
-        self.work.set(self.work.get() + 1);
+        self.work.add(1);
         match c {
             Cond::True => true,
             Cond::False => false,
