@@ -267,6 +267,7 @@ pub fn interventions(
         .map(|i| {
             let applied_in = match &i.kind {
                 InterventionKind::Forced(k) => div_summary.forced_hits.get(*k).copied().unwrap_or(0),
+                InterventionKind::Undone => 0,
                 InterventionKind::Rule(r) => div_summary.rule_fired.get(*r).copied().unwrap_or(0),
                 // Counted in the baseline, where the rule still exists: `base_summary` must be the
                 // baseline's (a divergent summary has other rule indices).

@@ -159,6 +159,7 @@ pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, Load
     }
     sc.divergences.push(div_id);
     sc.refresh_wake_days();
+    sc.index_forced();
     Ok(sc)
 }
 
@@ -412,12 +413,12 @@ fn remove_rule(
         Some(r) => {
             let removed = sc.rules.remove(r);
             // Later intervention indices into `rules` shift down with it; an earlier intervention
-            // that added this very rule now counts as a removed rule (never fires here).
+            // that added or replaced this very rule is undone (it applies nowhere now).
             for i in &mut sc.interventions {
                 if let InterventionKind::Rule(k) = i.kind {
                     i.kind = match k.cmp(&r) {
                         std::cmp::Ordering::Less => InterventionKind::Rule(k),
-                        std::cmp::Ordering::Equal => InterventionKind::Removed(removed.id.clone()),
+                        std::cmp::Ordering::Equal => InterventionKind::Undone,
                         std::cmp::Ordering::Greater => InterventionKind::Rule(k - 1),
                     };
                 }

@@ -12,7 +12,7 @@
 use crate::limits;
 use crate::noise::{Kind, Noise};
 use crate::scenario::condition::reads;
-use crate::scenario::{Effect, ForceTarget, ForcedOutcome, Phase, Scenario, Start};
+use crate::scenario::{Effect, ForcedOutcome, Phase, Scenario, Start};
 use crate::world::{Budget, Flight, FlightEnd, MAX_CREW, NEVER, Overrun, Status, World};
 
 /// Landed flights a vehicle's belief may hold back before they are folded in (see `land`).
@@ -389,18 +389,25 @@ impl<O: Observer> Engine<'_, O> {
         ph: &Phase,
         vehicle_number: u32,
     ) -> Option<ForcedOutcome> {
-        self.w.work.add(self.sc.forced.len() as u64);
-        for (k, f) in self.sc.forced.iter().enumerate() {
-            let target = match f.target {
-                ForceTarget::Vehicle { vehicle, flight } => vehicle == ph.vehicle && flight == vehicle_number,
-                ForceTarget::Mission { mission: m, flight } => m == mission && flight == mission_number,
-            };
-            if target && f.phase.is_none_or(|key| key == ph.name_key) {
-                self.w.forced_hits[k] = true;
-                return Some(f.outcome);
-            }
-        }
-        None
+        // The first forced event (in divergence order) that names this phase: the lowest index
+        // among the entries for this vehicle flight and for this mission flight.
+        let index = &self.sc.forced_index;
+        let first_for = |key: (u8, usize, u32)| {
+            let lo = index.partition_point(|e| (e.0, e.1, e.2) < key);
+            index[lo..]
+                .iter()
+                .take_while(|e| (e.0, e.1, e.2) == key)
+                .map(|e| e.3)
+                .find(|&k| self.sc.forced[k].phase.is_none_or(|name| name == ph.name_key))
+        };
+        let by_vehicle = first_for((0, ph.vehicle, vehicle_number));
+        let by_mission = first_for((1, mission, mission_number));
+        let k = match (by_vehicle, by_mission) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.w.forced_hits[k] = true;
+        Some(self.sc.forced[k].outcome)
     }
 
     fn land(&mut self, p: usize) {

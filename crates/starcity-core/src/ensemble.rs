@@ -86,8 +86,8 @@ pub enum RunError {
     EventBudget { timeline: u64, date: NaiveDate, budget: u64, program: String, step: usize, mission: String },
     /// A timeline did more than `limits::WORK` units of work evaluating conditions.
     #[error(
-        "timeline {timeline} stopped on {date} after {budget} units of work evaluating conditions, at program \
-         `{program}`, step {step} ({mission}): the scenario's conditions are too many or too long"
+        "timeline {timeline} stopped on {date} after evaluating {budget} condition terms, at program `{program}`, \
+         step {step} ({mission}): the scenario's conditions are too many or too long"
     )]
     #[diagnostic(help("use fewer or shorter rule conditions (limit `work`, see docs/limits.md)"))]
     WorkBudget { timeline: u64, date: NaiveDate, budget: u64, program: String, step: usize, mission: String },

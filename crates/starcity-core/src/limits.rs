@@ -88,10 +88,9 @@ limits! {
     EVENTS = 1_000_000, "events", "events in one timeline";
     /// Entries in one chronicle (a space-race chronicle has about 200).
     CHRONICLE_ENTRIES = 20_000, "chronicle-entries", "entries in one chronicle";
-    /// Work in one timeline: condition nodes evaluated and forced events scanned per phase. With
-    /// the event budget, bounds the time of a timeline whatever its conditions (this part to
-    /// about 0.05 s) (space-race: at most 928; `cargo run --example count_events`).
-    WORK = 2_000_000, "work", "units of work (condition nodes evaluated) in one timeline";
+    /// Work in one timeline: condition nodes evaluated. With the event budget, bounds the time
+    /// of a timeline whatever its conditions (this part to about 0.05 s) (space-race: at most 928; `cargo run --example count_events`).
+    WORK = 2_000_000, "work", "condition nodes evaluated in one timeline";
 }
 
 impl Limit {
@@ -132,9 +131,11 @@ pub fn run_memory_bound(cells: u64, small: u64, world: u64, threads: u64) -> u64
     (threads + 1) * per_accumulator + 2 * threads * world
 }
 
-/// The `small` counters of [`run_memory_bound`] for a scenario of this shape.
-pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64, eras: u64) -> u64 {
-    programs * 4 * (1 + eras) + rules + eras * agencies * (milestones + 2) + milestones * (agencies + 1) * 2
+/// The `small` counters of [`run_memory_bound`] for a scenario of this shape, with `forced`
+/// forced events (at most `INTERVENTIONS` × `DIVERGENCES`); era budgets are 16-byte sums, so count
+/// twice.
+pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64, eras: u64, forced: u64) -> u64 {
+    programs * 4 * (1 + eras) + rules + forced + eras * agencies * (milestones + 3) + milestones * (agencies + 1) * 2
 }
 
 /// The bytes of one world at most: each vehicle's belief (two grids of 64 `f64`) and its 64
@@ -163,7 +164,7 @@ mod tests {
     fn the_largest_allowed_run_stays_under_one_gib() {
         let (a, m, v, p, r, e) =
             (AGENCIES.value, MILESTONES.value, VEHICLES.value, PROGRAMS.value, RULES.value, ERAS.value);
-        let small = small_counters(a, m, p, r, e);
+        let small = small_counters(a, m, p, r, e, INTERVENTIONS.value * DIVERGENCES.value);
         let world = world_bytes(a, m, v, p, e);
         let bytes = run_memory_bound(HISTOGRAM_CELLS.value, small, world, THREADS.value);
         // Two compiled scenarios of at most ~16x the largest file, and the runtime's own.

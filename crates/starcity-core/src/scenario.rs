@@ -83,6 +83,9 @@ pub struct Scenario {
     pub reads_any: u8,
     /// Events whose outcome a divergence forces (empty in a plain scenario).
     pub forced: Vec<Forced>,
+    /// `forced` sorted by target: (0 for a vehicle or 1 for a mission, its index, flight, index
+    /// into `forced`), so the engine finds a phase's forced outcome by binary search.
+    pub forced_index: Vec<(u8, usize, u32, usize)>,
     /// What each applied divergence did, for reports.
     pub interventions: Vec<InterventionInfo>,
     /// Ids of the divergences applied, in order.
@@ -136,6 +139,8 @@ pub enum InterventionKind {
     Removed(String),
     /// An edited program: applied where the program started.
     Program(usize),
+    /// A rule this divergence added or replaced, removed again by a later one: applied nowhere.
+    Undone,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +374,17 @@ impl Scenario {
             c.error(at, e.message, "a condition (see docs/scenario-format.md, Conditions)");
             c.take_errors()
         })
+    }
+
+    /// Rebuilds `forced_index` (after a divergence added forced events).
+    pub fn index_forced(&mut self) {
+        self.forced_index = (self.forced.iter().enumerate())
+            .map(|(k, f)| match f.target {
+                ForceTarget::Vehicle { vehicle, flight } => (0, vehicle, flight, k),
+                ForceTarget::Mission { mission, flight } => (1, mission, flight, k),
+            })
+            .collect();
+        self.forced_index.sort_unstable();
     }
 
     /// Recomputes `wake_days` from every condition (after a divergence changed rules).
@@ -614,6 +630,7 @@ impl Compiler {
             watched: Vec::new(),
             reads_any: 0,
             forced: Vec::new(),
+            forced_index: Vec::new(),
             interventions: Vec::new(),
             divergences: Vec::new(),
         })
@@ -818,8 +835,9 @@ impl Compiler {
                     Err(why) => {
                         let message =
                             format!("family `{name}` gives no prior at the scenario start {}: {why}", self.start);
-                        let expected =
-                            "a later `start` (the record begins 1957-10-04), or a stated `prior = { mean, strength }`";
+                        let enough = record.launches.get(crate::reliability::MIN_FIT_LAUNCHES).map(|l| l.date);
+                        let after = enough.map_or(String::new(), |d| format!(" on or after {d}"));
+                        let expected = format!("a `start`{after} (enough launches to fit), or a fixed `failure = q`");
                         self.error(family.span(), message, expected);
                         return None;
                     }
@@ -999,6 +1017,7 @@ impl Compiler {
 
     /// Compiles one program step; `crew_of` gives a mission's crew size (to refuse a crewed test).
     pub(crate) fn step(&mut self, s: &raw::Step, key: u64, crew_of: &dyn Fn(usize) -> Option<u32>) -> Option<Step> {
+        self.text_at_most(s.mission.span(), s.name.as_deref());
         let mission = self.resolve(Kind::Mission, &s.mission);
         let prep = self.duration(&s.prep);
         let repeat = self.count(s.repeat.as_ref(), 1, 1, 1000, "a repeat count from 1 to 1000");
@@ -1039,8 +1058,9 @@ impl Compiler {
     pub(crate) fn rules(&mut self, rules: &[Spanned<raw::Rule>]) -> Vec<Rule> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
-        for r in rules {
-            let r = r.get_ref();
+        for spanned in rules {
+            let r = spanned.get_ref();
+            self.text_at_most(spanned.span(), [r.text.as_str()]);
             self.check_id(&r.id);
             if seen.insert(r.id.get_ref().clone(), ()).is_some() {
                 self.error(r.id.span(), format!("rule `{}` is defined twice", r.id.get_ref()), "a unique rule id");

@@ -249,7 +249,7 @@ pub struct World {
     pub t: f64,
     /// Events processed so far (bounded by `limits::EVENTS`).
     pub events: u64,
-    /// Condition nodes evaluated and forced events scanned so far (bounded by `limits::WORK`).
+    /// Condition nodes evaluated so far (bounded by `limits::WORK`).
     /// Interior-mutable because evaluating a condition (`holds`) only reads the world; atomic
     /// (with plain loads and stores, as cheap as a `Cell`) so that a `World` stays `Sync`.
     pub work: Work,

@@ -29,7 +29,10 @@ impl Worlds {
         }
         crate::output::check_target(args.output.as_deref())?;
         let texts = args.divergences.iter().map(|d| divergence_text(d)).collect::<Result<Vec<_>, _>>()?;
-        let base = scenario(&scenario_name(args.scenario.as_deref(), &texts))?;
+        let base = match &args.scenario {
+            Some(name) => scenario(name)?,
+            None => default_scenario(&texts)?,
+        };
         let mut div = base.clone();
         for (origin, text) in &texts {
             div = divergence::apply(origin, text, &div)?;
@@ -38,13 +41,23 @@ impl Worlds {
     }
 }
 
-/// The scenario to run: the one named, else the first divergence's `base`, else the default.
-fn scenario_name(named: Option<&str>, divergences: &[(String, String)]) -> String {
-    let base = || {
-        let (origin, text) = divergences.first()?;
-        divergence::header(origin, text).ok()?.base
+/// Without a scenario argument: the first divergence's `base` (a built-in or a file, never
+/// stdin), else the default. An unusable base is an error located at the divergence's `base`.
+fn default_scenario(divergences: &[(String, String)]) -> Result<Scenario> {
+    let Some((origin, text)) = divergences.first() else {
+        return Ok(scenario(builtin::DEFAULT_SCENARIO)?);
     };
-    named.map(str::to_string).or_else(base).unwrap_or_else(|| builtin::DEFAULT_SCENARIO.to_string())
+    let header = divergence::header(origin, text)?;
+    let Some(base) = header.base.as_deref() else {
+        return Ok(scenario(builtin::DEFAULT_SCENARIO)?);
+    };
+    if base == "-" || (builtin::find(base).is_none() && !std::path::Path::new(base).is_file()) {
+        let builtins: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
+        let message = format!("the base scenario `{base}` of this divergence is not a built-in and not a file");
+        let expected = format!("a built-in scenario ({}) or a path to a scenario file", builtins.join(", "));
+        return Err(header.base_error(origin, text, message, &expected).into());
+    }
+    Ok(scenario(base)?)
 }
 
 /// A scenario named as a built-in, a path, or `-` (standard input).

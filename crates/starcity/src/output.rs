@@ -105,10 +105,14 @@ fn write_stdout(bytes: &[u8]) -> Result<()> {
 fn resolve(path: &Path) -> Result<PathBuf> {
     let shown = path.display();
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link && !path.exists() {
-        return Err(miette!(
-            "cannot write {shown}: it is a symlink to nothing; -o follows links to existing files only"
-        ));
+    match std::fs::metadata(path) {
+        Err(e) if is_link && e.kind() == ErrorKind::NotFound => {
+            return Err(miette!(
+                "cannot write {shown}: it is a symlink to nothing; -o follows links to existing files only"
+            ));
+        }
+        Err(e) if is_link => return Err(miette!("cannot write {shown}: {}", reason(&e))),
+        _ => {}
     }
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => {

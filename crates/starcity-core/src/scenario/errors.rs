@@ -37,7 +37,7 @@ impl LoadError {
         let len = span.end.saturating_sub(span.start).max(1).min(src.len().saturating_sub(span.start));
         let expected = (!expected.is_empty()).then(|| format!("expected {expected}"));
         let location = format!("{origin}:{line}:{col}");
-        if line_len(src, span.start) > MAX_SNIPPET_LINE {
+        if widest_shown_line(src, span.start, span.end) > MAX_SNIPPET_LINE {
             let src = NamedSource::new(origin, Arc::new(String::new()));
             return LoadError { location, message, expected, src, span: None };
         }
@@ -121,12 +121,17 @@ impl LoadErrors {
     }
 }
 
-/// Length in bytes of the line holding byte `offset`.
-fn line_len(src: &str, offset: usize) -> usize {
-    let offset = offset.min(src.len());
-    let start = src.as_bytes()[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let end = src.as_bytes()[offset..].iter().position(|&b| b == b'\n').map_or(src.len(), |i| offset + i);
-    end - start
+/// The longest line miette would echo for a span: its own lines and one line of context on each
+/// side, in bytes.
+fn widest_shown_line(src: &str, start: usize, end: usize) -> usize {
+    let b = src.as_bytes();
+    let (start, end) = (start.min(b.len()), end.clamp(start.min(b.len()), b.len()));
+    // Back to the start of the line before, forward to the end of the line after.
+    let mut from = b[..start].iter().rposition(|&c| c == b'\n').unwrap_or(0);
+    from = b[..from].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+    let mut to = b[end..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| end + i);
+    to = b.get(to + 1..).and_then(|rest| rest.iter().position(|&c| c == b'\n')).map_or(b.len(), |i| to + 1 + i);
+    b[from..to].split(|&c| c == b'\n').map(<[u8]>::len).max().unwrap_or(0)
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -141,6 +146,15 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_lines_include_one_of_context_each_side() {
+        let long = "x".repeat(500);
+        assert_eq!(widest_shown_line("a\nbb\nccc\ndddd", 3, 4), 3);
+        assert_eq!(widest_shown_line(&format!("a\nb\n{long}"), 2, 3), 500);
+        assert_eq!(widest_shown_line(&format!("{long}\nb\nc"), 503, 504), 1);
+        assert_eq!(widest_shown_line("", 0, 0), 0);
+    }
 
     #[test]
     fn line_and_column_are_one_based() {

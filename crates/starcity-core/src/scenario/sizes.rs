@@ -62,16 +62,14 @@ impl Compiler {
             self.text_at_most(m.span(), [m.get_ref().name.as_str()]);
         }
         for m in &f.mission {
-            self.text_at_most(m.span(), [m.get_ref().name.as_str()]);
+            let phases = m.get_ref().phase.iter().map(|p| p.get_ref().name.get_ref().as_str());
+            self.text_at_most(m.span(), std::iter::once(m.get_ref().name.as_str()).chain(phases));
         }
         for p in &f.program {
-            let p = (p.span(), p.get_ref());
-            let steps = p.1.step.iter().filter_map(|s| s.get_ref().name.as_deref());
-            self.text_at_most(p.0, std::iter::once(p.1.name.as_str()).chain(steps));
+            self.text_at_most(p.span(), [p.get_ref().name.as_str()]);
         }
-        for r in &f.rule {
-            self.text_at_most(r.span(), [r.get_ref().text.as_str()]);
-        }
+        // Rule texts and step names are checked where rules and steps compile (`Compiler::rules`,
+        // `Compiler::step`), so a divergence's added rules and inserted steps are checked too.
         for e in &f.era {
             self.text_at_most(e.span(), [e.get_ref().name.as_str()]);
         }

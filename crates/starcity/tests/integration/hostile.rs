@@ -346,3 +346,38 @@ fn a_divergence_runs_on_its_own_base_by_default() {
     assert_eq!(json["scenario"], "tiny-race");
     assert_eq!(json["interventions"].as_array().map(Vec::len), Some(1), "run --json -d lists the interventions");
 }
+
+#[test]
+fn a_replaced_rule_removed_later_applies_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let replace = "[divergence]\nid = \"ra\"\nname = \"a\"\n[[intervention]]\ndo = \"replace-rule\"\n\
+                   rule = { id = \"blue-responds\", when = \"false\", text = \"never\", effects = [] }\n";
+    let remove =
+        "[divergence]\nid = \"rb\"\nname = \"b\"\n[[intervention]]\ndo = \"remove-rule\"\nid = \"blue-responds\"\n";
+    let (a, b) = (file(dir.path(), "a.toml", replace), file(dir.path(), "b.toml", remove));
+    let (code, stdout, stderr) = run(&["run", "tiny-race", "-d", &a, "-d", &b, "-n", "200", "-q"]);
+    assert_eq!(code, 0, "{stderr}");
+    let replaced = stdout.lines().find(|l| l.contains("replaced")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(replaced.ends_with("(applied in 0 of 200 timelines)"), "{replaced}");
+}
+
+#[test]
+fn texts_added_by_divergences_and_phase_names_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = "x".repeat(1_500);
+    let rule = format!(
+        "[divergence]\nid = \"d\"\nname = \"d\"\n[[intervention]]\ndo = \"add-rule\"\n\
+         rule = {{ id = \"r\", when = \"true\", text = \"{long}\", effects = [] }}\n"
+    );
+    let path = file(dir.path(), "rule.toml", &rule);
+    assert_clean_failure("rule text", &run(&["run", "tiny-race", "-d", &path, "-q"]), &["limit `text-bytes`"]);
+    let phase = tiny_race().replacen("name = \"launch\"", &format!("name = \"{long}\""), 1);
+    let path = file(dir.path(), "phase.toml", &phase);
+    assert_clean_failure("phase name", &run(&["check", &path]), &["limit `text-bytes`"]);
+    // A 5,000-byte comment right under the bad line: miette would echo it as context.
+    let padded = tiny_race().replace("risk = 0.2", &format!("risk = 2.0\n# {}", "z".repeat(5_000)));
+    let path = file(dir.path(), "padded.toml", &padded);
+    let (_, _, stderr) = run(&["check", &path]);
+    assert!(stderr.contains("2 is out of range") || stderr.contains("2.0"), "{stderr}");
+    assert!(stderr.len() < 2_000, "a long neighbouring line is not echoed: {} bytes", stderr.len());
+}
