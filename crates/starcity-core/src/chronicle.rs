@@ -333,6 +333,9 @@ pub fn entries(sc: &Scenario, seed: u64, timeline: u64) -> Result<(Vec<Entry>, W
     let mut rec = Recorder::new(sc);
     let mut w = World::default();
     run_timeline(sc, seed, timeline, &mut w, &mut rec);
+    // A budget overrun first: a looping timeline also overflows the recorder, but the loop is
+    // what the user needs to hear about. The recorder's cap kept memory bounded either way.
+    RunError::check(sc, &w)?;
     if rec.overflow {
         return Err(RunError::ChronicleTooLong { timeline, limit: crate::limits::CHRONICLE_ENTRIES.value });
     }
@@ -355,8 +358,7 @@ fn rank(kind: Kind) -> u8 {
 
 /// Tells timeline `timeline`: its entries and how common its turns were in `ensemble`.
 ///
-/// The timeline is first run quietly: one stopped by the event budget is an error before any
-/// entry is recorded (a looping timeline would otherwise record a million of them).
+/// A timeline stopped by a budget, or one too long to tell, is an error (see [`entries`]).
 pub fn tell(
     sc: &Scenario,
     seed: u64,
@@ -364,7 +366,6 @@ pub fn tell(
     chosen: String,
     ensemble: &Summary,
 ) -> Result<Chronicle, RunError> {
-    RunError::check(sc, &crate::ensemble::one(sc, seed, timeline))?;
     let (entries, w) = entries(sc, seed, timeline)?;
     Ok(Chronicle {
         scenario: sc.id.clone(),

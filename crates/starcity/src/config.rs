@@ -41,23 +41,26 @@ impl Worlds {
     }
 }
 
-/// Without a scenario argument: the first divergence's `base` (a built-in or a file, never
-/// stdin), else the default. An unusable base is an error located at the divergence's `base`.
+/// Without a scenario argument: the first divergence's `base`, else the default.
 fn default_scenario(divergences: &[(String, String)]) -> Result<Scenario> {
     let Some((origin, text)) = divergences.first() else {
         return Ok(scenario(builtin::DEFAULT_SCENARIO)?);
     };
     let header = divergence::header(origin, text)?;
-    let Some(base) = header.base.as_deref() else {
-        return Ok(scenario(builtin::DEFAULT_SCENARIO)?);
-    };
+    Ok(base_scenario(&header, origin, text)?)
+}
+
+/// The scenario a divergence names as its `base` (a built-in or a file, never stdin), else the
+/// default. An unusable base is an error located at the divergence's `base` key.
+pub fn base_scenario(header: &divergence::Divergence, origin: &str, text: &str) -> Result<Scenario, LoadErrors> {
+    let base = header.base.as_deref().unwrap_or(builtin::DEFAULT_SCENARIO);
     if base == "-" || (builtin::find(base).is_none() && !std::path::Path::new(base).is_file()) {
         let builtins: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
-        let message = format!("the base scenario `{base}` of this divergence is not a built-in and not a file");
+        let message = format!("unknown base scenario `{base}`: not a built-in and not a file");
         let expected = format!("a built-in scenario ({}) or a path to a scenario file", builtins.join(", "));
-        return Err(header.base_error(origin, text, message, &expected).into());
+        return Err(header.base_error(origin, text, message, &expected));
     }
-    Ok(scenario(base)?)
+    scenario(base)
 }
 
 /// A scenario named as a built-in, a path, or `-` (standard input).

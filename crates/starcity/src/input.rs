@@ -92,8 +92,8 @@ fn kind(meta: &std::fs::Metadata) -> &'static str {
     if t.is_dir() { "a directory" } else { "not a regular file" }
 }
 
-/// The OS reason without Rust's "(os error 2)" suffix.
-fn io_reason(e: &std::io::Error) -> String {
+/// The OS reason without Rust's "(os error 2)" suffix (also used for output errors).
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     let s = e.to_string();
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),

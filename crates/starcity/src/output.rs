@@ -21,6 +21,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use miette::{Result, miette};
 
+use crate::input::io_reason as reason;
+
 /// Temporary files being written, removed by the signal handler. A file is created and
 /// registered under this lock, so the handler (which takes it too) sees every file that exists.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -227,12 +229,6 @@ fn restore_mode(f: &File, mode: u32) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn restore_mode(_: &File, _: u32) -> std::io::Result<()> {
     Ok(())
-}
-
-/// The OS reason without Rust's "(os error N)" suffix.
-fn reason(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    s.find(" (os error").map_or(s.clone(), |i| s[..i].to_string())
 }
 
 #[cfg(test)]

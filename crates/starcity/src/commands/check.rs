@@ -1,9 +1,9 @@
 //! `starcity check`: validate scenario and divergence files, every error located.
 
 use miette::{Result, miette};
+use starcity_core::divergence;
 use starcity_core::limits::FILE_BYTES;
 use starcity_core::scenario::{LoadErrors, Scenario};
-use starcity_core::{builtin, divergence};
 
 use crate::config;
 use crate::input;
@@ -40,14 +40,7 @@ fn check_one(name: &str) -> std::result::Result<String, LoadErrors> {
         return Ok(format!("{name}: ok (scenario {}: {a} agencies, {p} programs, {r} rules)", sc.id));
     }
     let header = divergence::header(name, &text)?;
-    let base_name = header.base.as_deref().unwrap_or(builtin::DEFAULT_SCENARIO);
-    if builtin::find(base_name).is_none() && !std::path::Path::new(base_name).is_file() {
-        let builtins: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
-        let message = format!("unknown base scenario `{base_name}`: not a built-in and not a file");
-        let expected = format!("a built-in scenario ({}) or a path to a scenario file", builtins.join(", "));
-        return Err(header.base_error(name, &text, message, &expected));
-    }
-    let base = config::scenario(base_name)?;
+    let base = config::base_scenario(&header, name, &text)?;
     let sc = divergence::apply(name, &text, &base)?;
     Ok(format!("{name}: ok (divergence {} on {}: {} interventions)", header.id, base.id, sc.interventions.len()))
 }
