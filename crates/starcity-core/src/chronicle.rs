@@ -1,11 +1,13 @@
 //! Chronicles: one timeline told as dated history, with era headings ("1974 — five years later"),
-//! named crews, and how common each turn was across the ensemble.
+//! named flights and crews, and how common each turn was across the ensemble.
 //!
 //! The engine emits index-only `Event`s; a `Recorder` turns them into `Entry`s. All wording lives
-//! in this file's templates, so a change of style is one edit and no debug format leaks into prose.
+//! here and in `words.rs` (names) and `render.rs` (layout), so no debug format leaks into prose.
+
+mod render;
+pub mod words;
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -13,15 +15,23 @@ use crate::engine::{Event, Observer, run_timeline};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::ensemble::{RunError, Summary};
-use crate::report::{pct, years_between};
-use crate::scenario::{Cond, Scenario};
-use crate::world::{FlightEnd, NEVER, Status, World};
+use crate::report::pct;
+use crate::scenario::{Cond, Effect, InterventionKind, Scenario};
+use crate::world::{Flight, FlightEnd, NEVER, World};
+
+pub use render::{Perspective, render, render_twin};
+use words::{agency as agency_name, join, lower_first, strip_first};
 
 /// What kind of thing an entry tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A flight flown before the scenario starts.
+    Past,
+    /// Where this timeline leaves the history it shares with the baseline.
+    Divergence,
     ProgramStarted,
+    /// A flight: a success, or the launch of a flight that fails later on.
     Launch,
     Failure,
     Loss,
@@ -29,7 +39,9 @@ pub enum Kind {
     Consequence,
     ProgramCompleted,
     ProgramCancelled,
-    /// Several routine flights told as one line.
+    /// Ended by its successor taking over.
+    ProgramRetired,
+    /// Several uneventful flights of one program told as one line.
     Summary,
     /// An era heading with the state of the world.
     Era,
@@ -39,23 +51,40 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub date: String,
+    /// For a flight, the day it came home or was lost; for a summary, its last flight's date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
     #[serde(rename = "type")]
     pub kind: Kind,
     pub agency: Option<String>,
     pub program: Option<String>,
+    /// The kind of mission flown.
     pub mission: Option<String>,
+    /// The flight's name ("Apollo 13"); a summary's flights are in its text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flight: Option<String>,
     pub vehicle: Option<String>,
     /// The milestone a `milestone` entry tells of.
     pub milestone: Option<String>,
+    /// Who flew (a flight), who is credited (a milestone), who was killed (a loss).
     pub crew: Vec<String>,
     pub text: String,
     #[serde(skip)]
     day: f64,
+    #[serde(skip)]
+    until_day: f64,
     /// A success that changed nothing: told in a summary with others of its program.
     #[serde(skip)]
     routine: bool,
     #[serde(skip)]
     program_idx: Option<usize>,
+}
+
+impl Entry {
+    /// Days from the scenario start (negative before it).
+    pub fn day(&self) -> f64 {
+        self.day
+    }
 }
 
 /// The chronicle of one timeline.
@@ -79,10 +108,10 @@ struct Recorder<'a> {
     entries: Vec<Entry>,
     /// Flights so far per (program, step): the first of a step is never routine.
     flights: BTreeMap<(usize, usize), u32>,
-    /// Milestones reached by the flight that is landing, to mark it not routine.
-    milestone_flights: Vec<(usize, f64)>,
+    /// Programs whose landing flight reached a milestone, to mark it not routine.
+    milestone_flights: Vec<usize>,
     lost: Vec<Vec<String>>,
-    last_era: Option<(f64, String)>,
+    last_era: Option<f64>,
     /// More than `limits::CHRONICLE_ENTRIES` entries were made: the chronicle is an error, and
     /// what was collected is dropped (memory stays bounded whatever the timeline).
     overflow: bool,
@@ -90,7 +119,7 @@ struct Recorder<'a> {
 
 impl<'a> Recorder<'a> {
     fn new(sc: &'a Scenario) -> Self {
-        Recorder {
+        let mut r = Recorder {
             sc,
             entries: Vec::new(),
             flights: BTreeMap::new(),
@@ -98,7 +127,9 @@ impl<'a> Recorder<'a> {
             lost: vec![Vec::new(); sc.agencies.len()],
             last_era: None,
             overflow: false,
-        }
+        };
+        r.past();
+        r
     }
 
     fn push(&mut self, day: f64, kind: Kind, text: String) -> &mut Entry {
@@ -108,15 +139,18 @@ impl<'a> Recorder<'a> {
         }
         self.entries.push(Entry {
             date: self.sc.date_of(day).to_string(),
+            until: None,
             kind,
             agency: None,
             program: None,
             mission: None,
+            flight: None,
             vehicle: None,
             milestone: None,
             crew: Vec::new(),
             text,
             day,
+            until_day: day,
             routine: false,
             program_idx: None,
         });
@@ -124,101 +158,172 @@ impl<'a> Recorder<'a> {
         &mut self.entries[last]
     }
 
-    fn crew_names(&self, agency: usize, w: &World, program: usize) -> Vec<String> {
-        let roster = &self.sc.agencies[agency].crew;
-        w.programs[program].flight.crew().iter().map(|&i| roster[i as usize].clone()).collect()
-    }
-
-    /// "Apollo 8", or the mission's name when the step has none.
-    fn label(&self, program: usize, step: usize, mission: usize, test: bool) -> String {
-        let prog = &self.sc.programs[program];
-        match (&prog.steps[step].name, test) {
-            (Some(name), false) => name.clone(),
-            _ => self.sc.missions[mission].name.clone(),
+    /// The world before the start, from the scenario's `[[past]]` flights.
+    fn past(&mut self) {
+        let sc = self.sc;
+        for f in &sc.past {
+            let roster = &sc.agencies[f.agency].crew;
+            let crew: Vec<String> = f.crew.iter().map(|&i| roster[i as usize].name.clone()).collect();
+            let text = match (crew.is_empty(), f.lost) {
+                (true, _) => format!("{} flies.", f.name),
+                (false, false) => format!("{} flies with {}.", f.name, join(&crew)),
+                (false, true) => format!("{}: {} {} killed.", f.name, join(&crew), words::is_are(crew.len())),
+            };
+            if f.lost {
+                self.lost[f.agency].extend(crew.iter().cloned());
+            }
+            let e = self.push(f.day, Kind::Past, text);
+            e.agency = Some(sc.agencies[f.agency].id.clone());
+            e.flight = Some(f.name.clone());
+            e.crew = crew.clone();
+            for &m in &f.achieves {
+                let text = format!("{}: {}, with {}.", sc.milestones[m].name, agency_name(sc, f.agency), join(&crew));
+                let text = if crew.is_empty() {
+                    format!("{}: {}.", sc.milestones[m].name, agency_name(sc, f.agency))
+                } else {
+                    text
+                };
+                let e = self.push(f.day, Kind::Milestone, text);
+                e.agency = Some(sc.agencies[f.agency].id.clone());
+                e.milestone = Some(sc.milestones[m].id.clone());
+                e.flight = Some(f.name.clone());
+                e.crew = crew.clone();
+            }
         }
     }
 
+    fn crew_names(&self, agency: usize, f: &Flight) -> Vec<String> {
+        let roster = &self.sc.agencies[agency].crew;
+        f.crew().iter().map(|&i| roster[i as usize].name.clone()).collect()
+    }
+
+    /// The flight that landed (or was lost): its launch, and its failure if it failed.
     fn landed(&mut self, w: &World, program: usize, step: usize) {
         let sc = self.sc;
         let prog = &sc.programs[program];
         let agency = prog.agency;
         let f = w.programs[program].flight;
-        let m = &sc.missions[f.mission];
         let n = {
             let count = self.flights.entry((program, step)).or_insert(0);
             *count += 1;
             *count
         };
-        let first_of_step = n == 1;
-        let plain = self.label(program, step, f.mission, f.test);
-        // Prose form: "Gemini 8-12 (Agena docking), flight 2," for steps flown several times.
-        // A single-flight step flown again after a failure is a new attempt at the same thing.
-        let label = match (prog.steps[step].repeat > 1, f.test, n > 1) {
-            (true, false, _) => format!("{plain}, flight {n},"),
-            (false, false, true) => format!("{plain}, attempt {n},"),
-            _ => plain.clone(),
+        let name = words::flight(sc, program, step, &f);
+        let crew = self.crew_names(agency, &f);
+        if let Some(k) = f.forced {
+            self.divergence_at(f.launch, agency, k as usize);
+        }
+        let reached_milestone = self.milestone_flights.contains(&program);
+        self.milestone_flights.retain(|&p| p != program);
+        let end_day = f
+            .end
+            .failed_phase()
+            .map_or(f.launch + sc.missions[f.mission].duration, |i| f.launch + sc.missions[f.mission].phases[i].day);
+        let launch_text = self.launch_text(&name, &f, &crew, prog.steps[step].mission);
+        let routine = f.end == FlightEnd::Success && n > 1 && !reached_milestone && f.forced.is_none();
+        let failure = self.failure_text(&name, &f, &crew);
+        let separate = failure.is_some() && end_day - f.launch >= 1.0;
+        let first_kind = match (&failure, separate) {
+            (Some((kind, _)), false) => *kind,
+            _ => Kind::Launch,
         };
-        let launcher = vehicle_name(sc, m.phases[0].vehicle).to_string();
-        let on = with_article(&launcher);
-        let crew = self.crew_names(agency, w, program);
-        let reached_milestone = self.milestone_flights.iter().any(|&(p, _)| p == program);
-        self.milestone_flights.retain(|&(p, _)| p != program);
-        let (kind, text) = match f.end {
-            FlightEnd::Success => {
-                let text = if crew.is_empty() && f.test {
-                    format!("{plain}, an uncrewed test flight, succeeds on {on}.")
-                } else if crew.is_empty() {
-                    format!("{label} flies on {on}.")
-                } else {
-                    format!("{label} flies on {on} with {}.", join_names(&crew))
-                };
-                (Kind::Launch, text)
-            }
-            FlightEnd::Abort { phase } => {
-                let ph = &m.phases[phase];
-                let what = format!("the {} ({}) fails", ph.name, vehicle_name(sc, ph.vehicle));
-                let text = if crew.is_empty() {
-                    format!("{label} is lost: {what}.")
-                } else {
-                    format!(
-                        "{label} fails: {what}, and {} {} home safely.",
-                        join_names(&crew),
-                        if crew.len() == 1 { "comes" } else { "come" }
-                    )
-                };
-                (Kind::Failure, text)
-            }
-            FlightEnd::Lost { phase } => {
-                let ph = &m.phases[phase];
-                self.lost[agency].extend(crew.iter().cloned());
-                let text = format!(
-                    "Disaster: on {label} the {} ({}) fails and {} {} killed.",
-                    ph.name,
-                    vehicle_name(sc, ph.vehicle),
-                    join_names(&crew),
-                    if crew.len() == 1 { "is" } else { "are" }
-                );
-                (Kind::Loss, text)
-            }
+        let first_text = match (&failure, separate) {
+            (Some((_, text)), false) => text.clone(),
+            _ => launch_text,
         };
-        let routine = kind == Kind::Launch && !first_of_step && !reached_milestone;
-        let e = self.push(f.launch, kind, text);
-        e.agency = Some(sc.agencies[agency].id.clone());
-        e.program = Some(prog.id.clone());
-        e.mission = Some(plain);
-        e.vehicle = Some(launcher);
-        e.crew = crew;
+        let until = sc.date_of(end_day).to_string();
+        let launcher = words::launcher(sc, f.mission).to_string();
+        let e = self.push(f.launch, first_kind, first_text);
+        e.until = Some(until.clone());
+        e.until_day = end_day;
         e.routine = routine;
+        self.tag_flight(program, &name, &launcher, &crew, f.mission);
+        if let (Some((kind, text)), true) = (failure, separate) {
+            let e = self.push(end_day, kind, text);
+            e.until = Some(until);
+            e.until_day = end_day;
+            self.tag_flight(program, &name, &launcher, &crew, f.mission);
+        }
+        if matches!(f.end, FlightEnd::Lost { .. }) {
+            self.lost[agency].extend(crew);
+        }
+    }
+
+    /// Fills the flight fields of the entry just pushed.
+    fn tag_flight(&mut self, program: usize, name: &str, launcher: &str, crew: &[String], mission: usize) {
+        let sc = self.sc;
+        let agency = sc.programs[program].agency;
+        let Some(e) = self.entries.last_mut() else { return };
+        e.agency = Some(sc.agencies[agency].id.clone());
+        e.program = Some(sc.programs[program].id.clone());
+        e.mission = Some(sc.missions[mission].name.clone());
+        e.flight = Some(name.to_string());
+        e.vehicle = Some(launcher.to_string());
+        e.crew = crew.to_vec();
         e.program_idx = Some(program);
     }
 
-    fn milestone(&mut self, w: &World, program: usize, milestone: usize, agency: usize, day: f64, first: bool) {
+    /// "Gemini 4 is launched on a Titan II with James McDivitt and Ed White."
+    fn launch_text(&self, name: &str, f: &Flight, crew: &[String], planned: usize) -> String {
+        let on = words::with_article(words::launcher(self.sc, f.mission));
+        let flies = if f.end == FlightEnd::Success { "flies" } else { "is launched" };
+        match (crew.is_empty(), f.test) {
+            (true, true) => format!(
+                "{name} {flies} on {on}, uncrewed: no crew is cleared yet for the {}.",
+                words::lower_first(words::plain(&self.sc.missions[planned].name))
+            ),
+            (true, false) => format!("{name} {flies} on {on}, uncrewed."),
+            (false, _) => format!("{name} {flies} on {on} with {}.", join(crew)),
+        }
+    }
+
+    /// The failure of a failed flight, as (kind, text).
+    fn failure_text(&self, name: &str, f: &Flight, crew: &[String]) -> Option<(Kind, String)> {
         let sc = self.sc;
-        self.milestone_flights.push((program, day));
-        let crew = self.crew_names(agency, w, program);
+        let m = &sc.missions[f.mission];
+        let (phase, lost) = match f.end {
+            FlightEnd::Success => return None,
+            FlightEnd::Abort { phase } => (phase, false),
+            FlightEnd::Lost { phase } => (phase, true),
+        };
+        let ph = &m.phases[phase];
+        let what = format!("the {} fails ({})", words::phase(ph), words::vehicle(sc, ph.vehicle));
+        let text = match (crew.is_empty(), lost) {
+            (true, _) => format!("{name} is lost: {what}."),
+            (false, false) => format!(
+                "{name} is cut short: {what}, and {} {} home safely.",
+                join(crew),
+                if crew.len() == 1 { "comes" } else { "come" }
+            ),
+            (false, true) => {
+                format!("Disaster: on {name} {what}; {} {} killed.", join(crew), words::is_are(crew.len()))
+            }
+        };
+        Some((if lost { Kind::Loss } else { Kind::Failure }, text))
+    }
+
+    /// "History changes here": the forced event `k`, told once where it first decides a flight.
+    fn divergence_at(&mut self, day: f64, agency: usize, k: usize) {
+        let sc = self.sc;
+        let story = sc.interventions.iter().find(|i| i.kind == InterventionKind::Forced(k)).map(|i| i.story.clone());
+        let Some(story) = story else { return };
+        let text = changes_here(&story);
+        let e = self.push(day, Kind::Divergence, text);
+        e.agency = Some(sc.agencies[agency].id.clone());
+    }
+
+    fn milestone(&mut self, w: &World, program: usize, phase: usize, milestone: usize, day: f64, first: bool) {
+        let sc = self.sc;
+        let agency = sc.programs[program].agency;
+        self.milestone_flights.push(program);
+        let f = w.programs[program].flight;
+        let party = f.party(sc.missions[f.mission].phases[phase].party);
+        let roster = &sc.agencies[agency].crew;
+        let crew: Vec<String> = party.as_slice().iter().map(|&i| roster[i as usize].name.clone()).collect();
         let name = &sc.milestones[milestone].name;
         let who = agency_name(sc, agency);
-        let with = if crew.is_empty() { String::new() } else { format!(", with {}", join_names(&crew)) };
+        let flight = words::flight(sc, program, w.programs[program].step, &f);
+        let with = if crew.is_empty() { format!(", {flight}") } else { format!(", {flight}, with {}", join(&crew)) };
         let text = if first {
             format!("{name}: {who}{with}.")
         } else {
@@ -229,63 +334,70 @@ impl<'a> Recorder<'a> {
         e.milestone = Some(sc.milestones[milestone].id.clone());
         e.agency = Some(sc.agencies[agency].id.clone());
         e.program = Some(sc.programs[program].id.clone());
+        e.flight = Some(flight);
         e.crew = crew;
     }
 
-    fn era(&mut self, w: &World, era: usize) {
+    /// A rule's effects: told only when they changed something; a divergence's own changes are
+    /// told as the point where history changes.
+    fn effects(&mut self, w: &World, rule: usize, changed: bool) {
         let sc = self.sc;
-        let e = &sc.eras[era];
-        let jump = match &self.last_era {
-            Some((day, _)) => years_between(sc.date_of(*day), e.date),
-            None => years_between(sc.start, e.date),
+        let by_divergence = sc.interventions.iter().find(|i| i.kind == InterventionKind::Rule(rule));
+        let (kind, text) = match by_divergence {
+            Some(i) => (Kind::Divergence, changes_here(&i.story)),
+            None => (Kind::Consequence, sc.rules[rule].text.clone()),
         };
-        let since = match &self.last_era {
-            Some(_) => "later",
-            None => "after the start",
-        };
-        let year = e.date.format("%Y");
-        let name_says_when = e.name.to_lowercase().contains("later") || e.name.to_lowercase().contains("year");
-        let heading = if name_says_when {
-            format!("{year} — {}", e.name)
-        } else {
-            format!("{year} — {}, {jump} {since}", e.name)
-        };
-        let mut text = heading;
-        for a in 0..sc.agencies.len() {
-            let reached: Vec<String> = (0..sc.milestones.len())
-                .filter(|&m| w.reached(m, a) <= e.day)
-                .map(|m| lower_first(strip_first(&sc.milestones[m].name)))
-                .collect();
-            let building: Vec<&str> = sc
-                .programs
-                .iter()
-                .enumerate()
-                .filter(|(p, prog)| {
-                    prog.agency == a
-                        && matches!(w.programs[*p].status, Status::Waiting | Status::Preparing | Status::Flying)
-                })
-                .map(|(_, prog)| prog.name.as_str())
-                .collect();
-            let _ = write!(text, "\n{}: ", agency_name(sc, a));
-            if reached.is_empty() {
-                text.push_str("no first yet");
-            } else {
-                let _ = write!(text, "has achieved {}", join_names(&reached));
-            }
-            let lost = &self.lost[a];
-            if lost.is_empty() {
-                text.push_str("; no one lost");
-            } else {
-                let _ = write!(text, "; {} lost ({})", lost.len(), lost.join(", "));
-            }
-            if !building.is_empty() {
-                let _ = write!(text, "; under way: {}", building.join(", "));
-            }
-            text.push('.');
+        if !changed || text.is_empty() {
+            return;
         }
-        self.last_era = Some((e.day, e.name.clone()));
-        self.push(e.day, Kind::Era, text);
+        // The rule's text tells why its programs started or stopped: drop the bare notices.
+        let effects = &sc.rules[rule].effects;
+        let told_by_rule = |e: &Entry| {
+            e.day == w.t
+                && matches!(e.kind, Kind::ProgramStarted | Kind::ProgramCancelled)
+                && effects.iter().any(|f| match *f {
+                    Effect::Start { program } | Effect::Cancel { program } => e.program_idx == Some(program),
+                    _ => false,
+                })
+        };
+        self.entries.retain(|e| !told_by_rule(e));
+        let agency = effects.first().map(|f| match *f {
+            Effect::Budget { agency, .. } | Effect::Risk { agency, .. } => agency,
+            Effect::Pace { program, .. } | Effect::Start { program } | Effect::Cancel { program } => {
+                sc.programs[program].agency
+            }
+            Effect::Reliability { vehicle, .. } => sc.vehicles[vehicle].agency,
+        });
+        let e = self.push(w.t, kind, text);
+        e.agency = agency.map(|a| sc.agencies[a].id.clone());
     }
+
+    fn program_ended(&mut self, w: &World, program: usize, kind: Kind) {
+        // A program cancelled by a rule: tagged so the rule's text can replace the notice.
+        let tag = Some(program);
+        let sc = self.sc;
+        let prog = &sc.programs[program];
+        let who = agency_name(sc, prog.agency);
+        let text = match kind {
+            Kind::ProgramCompleted => format!("{}: the last planned flight has flown.", words::plain(&prog.name)),
+            Kind::ProgramRetired => {
+                format!("{who} retires {}: its successor has taken over.", words::plain(&prog.name))
+            }
+            _ => format!("{who} cancels {}.", words::plain(&prog.name)),
+        };
+        let e = self.push(w.t, kind, text);
+        e.agency = Some(sc.agencies[prog.agency].id.clone());
+        e.program = Some(prog.id.clone());
+        e.program_idx = tag;
+    }
+}
+
+/// "Here history changes: the first N1 flies." — a divergence's story as the turning point.
+fn changes_here(story: &str) -> String {
+    let story = story.trim_end_matches('.');
+    let article = ["The ", "A ", "An "].iter().any(|a| story.starts_with(a));
+    let story = if article { lower_first(story) } else { story.to_string() };
+    format!("Here history changes: {story}.")
 }
 
 impl Observer for Recorder<'_> {
@@ -294,35 +406,27 @@ impl Observer for Recorder<'_> {
         match event {
             Event::ProgramStarted { program } => {
                 let prog = &sc.programs[program];
-                let text = format!("{} starts {}.", agency_name(sc, prog.agency), prog.name);
+                let text = if w.t <= 0.0 {
+                    format!("Under way at the start: {}.", words::plain(&prog.name))
+                } else {
+                    format!("{} starts {}.", agency_name(sc, prog.agency), words::plain(&prog.name))
+                };
                 let e = self.push(w.t, Kind::ProgramStarted, text);
                 e.agency = Some(sc.agencies[prog.agency].id.clone());
                 e.program = Some(prog.id.clone());
+                e.program_idx = Some(program);
             }
             Event::Landed { program, step } => self.landed(w, program, step),
-            Event::Milestone { program, milestone, agency, day, first } => {
-                self.milestone(w, program, milestone, agency, day, first)
+            Event::Milestone { program, phase, milestone, day, first, .. } => {
+                self.milestone(w, program, phase, milestone, day, first)
             }
-            Event::EffectsApplied { rule } => {
-                let text = sc.rules[rule].text.clone();
-                if !text.is_empty() {
-                    self.push(w.t, Kind::Consequence, text);
-                }
-            }
-            Event::ProgramDone { program } => {
-                let prog = &sc.programs[program];
-                let e = self.push(w.t, Kind::ProgramCompleted, format!("{} is completed.", prog.name));
-                e.agency = Some(sc.agencies[prog.agency].id.clone());
-                e.program = Some(prog.id.clone());
-            }
+            Event::EffectsApplied { rule, changed } => self.effects(w, rule, changed),
+            Event::ProgramDone { program } => self.program_ended(w, program, Kind::ProgramCompleted),
             Event::ProgramCancelled { program } => {
-                let prog = &sc.programs[program];
-                let text = format!("{} cancels {}.", agency_name(sc, prog.agency), prog.name);
-                let e = self.push(w.t, Kind::ProgramCancelled, text);
-                e.agency = Some(sc.agencies[prog.agency].id.clone());
-                e.program = Some(prog.id.clone());
+                let kind = if w.programs[program].retired { Kind::ProgramRetired } else { Kind::ProgramCancelled };
+                self.program_ended(w, program, kind)
             }
-            Event::Era { era } => self.era(w, era),
+            Event::Era { era } => render::era(self, w, era),
             Event::Launch { .. } | Event::RuleFired { .. } | Event::StepDone { .. } => {}
         }
     }
@@ -346,13 +450,17 @@ pub fn entries(sc: &Scenario, seed: u64, timeline: u64) -> Result<(Vec<Entry>, W
     Ok((summarise(sc, entries), w))
 }
 
-/// Order of entries on the same day: flights, then what they achieved, then the rest, then eras.
+/// Order of entries on the same day: what changed history, then flights, what they achieved,
+/// their failures, the rest, and eras last.
 fn rank(kind: Kind) -> u8 {
     match kind {
-        Kind::Launch | Kind::Failure | Kind::Loss | Kind::Summary => 0,
-        Kind::Milestone => 1,
-        Kind::Era => 3,
-        _ => 2,
+        Kind::Past => 0,
+        Kind::Divergence => 1,
+        Kind::Launch | Kind::Summary => 2,
+        Kind::Milestone => 3,
+        Kind::Failure | Kind::Loss => 4,
+        Kind::Era => 6,
+        _ => 5,
     }
 }
 
@@ -379,48 +487,64 @@ pub fn tell(
     })
 }
 
-/// Collapses each program's routine flights between two eras into one line.
+/// Collapses each program's runs of uneventful flights into one line. A run ends at an era or
+/// at anything else the program does (a failure, a milestone, its end), so a summary never
+/// spans an event of its own program; it is dated by its first flight.
 fn summarise(sc: &Scenario, entries: Vec<Entry>) -> Vec<Entry> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(entries.len());
     let mut pending: BTreeMap<usize, Vec<Entry>> = BTreeMap::new();
-    let flush = |pending: &mut BTreeMap<usize, Vec<Entry>>, out: &mut Vec<Entry>| {
-        for (p, group) in std::mem::take(pending) {
-            if group.len() == 1 {
-                out.extend(group);
-                continue;
-            }
-            let (first, last) = (&group[0], &group[group.len() - 1]);
-            let crews: Vec<String> = group.iter().filter(|e| !e.crew.is_empty()).map(|e| join_names(&e.crew)).collect();
-            let crews = if crews.is_empty() { String::new() } else { format!(" (crews: {})", crews.join("; ")) };
-            let text = format!(
-                "From {} to {}, {} flies {} more missions without incident{crews}.",
-                first.date,
-                last.date,
-                sc.programs[p].name,
-                group.len()
-            );
-            let mut e = first.clone();
-            e.kind = Kind::Summary;
-            e.text = text;
-            e.crew = group.iter().flat_map(|e| e.crew.clone()).collect();
-            e.mission = None;
-            out.push(e);
-        }
-        // Summaries are dated by their first flight: keep the output in date order.
-        out.sort_by(|a: &Entry, b: &Entry| a.day.total_cmp(&b.day).then(rank(a.kind).cmp(&rank(b.kind))));
-    };
     for e in entries {
         if e.kind == Kind::Era {
-            flush(&mut pending, &mut out);
+            for (p, group) in std::mem::take(&mut pending) {
+                out.extend(summary(sc, p, group));
+            }
             out.push(e);
         } else if let (true, Some(p)) = (e.routine, e.program_idx) {
             pending.entry(p).or_default().push(e);
         } else {
+            if let Some((p, group)) = e.program_idx.and_then(|p| pending.remove(&p).map(|g| (p, g))) {
+                out.extend(summary(sc, p, group));
+            }
             out.push(e);
         }
     }
-    flush(&mut pending, &mut out);
+    for (p, group) in pending {
+        out.extend(summary(sc, p, group));
+    }
+    out.sort_by(|a: &Entry, b: &Entry| a.day.total_cmp(&b.day).then(rank(a.kind).cmp(&rank(b.kind))));
     out
+}
+
+/// One line for a run of uneventful flights of program `p` (a single flight stays as it is).
+fn summary(sc: &Scenario, p: usize, group: Vec<Entry>) -> Vec<Entry> {
+    if group.len() < 2 {
+        return group;
+    }
+    let (first, last) = (&group[0], &group[group.len() - 1]);
+    let flights: Vec<String> = group
+        .iter()
+        .map(|e| {
+            let name = e.flight.clone().unwrap_or_default();
+            if e.crew.is_empty() { name } else { format!("{name} ({})", join(&e.crew)) }
+        })
+        .collect();
+    let text = format!(
+        "From {} to {}, {} more flights without incident ({}): {}.",
+        first.date,
+        last.date,
+        words::count(group.len()),
+        words::plain(&sc.programs[p].name),
+        join(&flights)
+    );
+    let mut e = first.clone();
+    e.kind = Kind::Summary;
+    e.text = text;
+    e.until = last.until.clone();
+    e.until_day = last.until_day;
+    e.crew = group.iter().flat_map(|e| e.crew.clone()).collect();
+    e.mission = None;
+    e.flight = None;
+    vec![e]
 }
 
 /// How common this timeline's key turns were among the ensemble summarised in `s`.
@@ -442,7 +566,8 @@ pub fn commonness(sc: &Scenario, w: &World, s: &Summary) -> Vec<String> {
         let name = agency_name(sc, a);
         let p_any = s.crew_lost_any[a] as f64 / s.n.max(1) as f64;
         if w.crew_lost[a] > 0 {
-            out.push(format!("{name} lost {} people; {} of timelines lose anyone.", w.crew_lost[a], pct(p_any)));
+            let lost = words::people(w.crew_lost[a]);
+            out.push(format!("{name} lost {lost}; {} of timelines lose anyone.", pct(p_any)));
         } else {
             out.push(format!("{name} lost no one, as in {} of timelines.", pct(1.0 - p_any)));
         }
@@ -469,6 +594,65 @@ pub fn find_where(
         }
     }
     Ok(None)
+}
+
+/// How many timelines of `0..n` satisfy `cond` at their end, in parallel (the count is the same
+/// on any thread count). `progress` counts the timelines run.
+pub fn count_where(sc: &Scenario, seed: u64, n: u64, cond: &Cond, progress: &AtomicU64) -> Result<Count, RunError> {
+    RunError::check_timelines(n)?;
+    const BLOCK: u64 = 256;
+    let (hits, overrun) = crate::parallel::fold_blocks(
+        n.div_ceil(BLOCK),
+        || (0u64, None, World::default()),
+        |(mut hits, mut overrun, mut w), b| {
+            let (lo, hi) = (b * BLOCK, (b * BLOCK + BLOCK).min(n));
+            for i in lo..hi {
+                run_timeline(sc, seed, i, &mut w, &mut crate::engine::Quiet);
+                if w.overrun.is_some() {
+                    overrun = crate::world::Overrun::earliest(overrun, w.overrun);
+                    break;
+                }
+                hits += w.holds(cond) as u64;
+            }
+            progress.fetch_add(hi - lo, Ordering::Relaxed);
+            (hits, overrun, w)
+        },
+        |s| s.1.is_some(),
+        |(hits, overrun, _)| (hits, overrun),
+        |a, b| (a.0 + b.0, crate::world::Overrun::earliest(a.1, b.1)),
+    );
+    if let Some(o) = overrun {
+        return Err(RunError::event_budget(sc, o));
+    }
+    Ok(Count { hits, n })
+}
+
+/// Timelines that satisfied a condition, of `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub hits: u64,
+    pub n: u64,
+}
+
+impl Count {
+    pub fn share(&self) -> f64 {
+        self.hits as f64 / self.n.max(1) as f64
+    }
+
+    /// The Wilson score 95 % interval of the share: honest at 0 and at 1 (a normal interval
+    /// would claim certainty from a handful of timelines).
+    pub fn interval95(&self) -> [f64; 2] {
+        let (n, p, z) = (self.n.max(1) as f64, self.share(), 1.96);
+        let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+        let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+        [(centre - half).max(0.0), (centre + half).min(1.0)]
+    }
+}
+
+/// Whether `cond` can tell timelines apart at their end: a condition that reads only the date
+/// (`after(..)`, `true`) is the same in every timeline there.
+pub fn is_constant_at_end(cond: &Cond) -> bool {
+    cond.reads() & !crate::scenario::condition::reads::TIME == 0
 }
 
 /// The timeline in `0..n` closest to the ensemble's typical outcome: the usual winner of each
@@ -501,175 +685,4 @@ pub fn find_typical(sc: &Scenario, seed: u64, n: u64, s: &Summary, progress: &At
         }
     }
     Ok(best.1)
-}
-
-/// The chronicle as text (`markdown = false`) or Markdown.
-pub fn render(c: &Chronicle, sc: &Scenario, markdown: bool) -> String {
-    let mut out = String::new();
-    let title = format!(
-        "{}{} — timeline {} (seed {})",
-        sc.name,
-        if c.divergences.is_empty() { String::new() } else { format!(" with {}", c.divergences.join(" + ")) },
-        c.timeline,
-        c.seed
-    );
-    if markdown {
-        let _ = writeln!(out, "# {title}\n\n*{}*\n", c.chosen);
-        let _ = writeln!(out, "**How common this history is** (among {} timelines):\n", c.ensemble);
-        for line in &c.commonness {
-            let _ = writeln!(out, "- {line}");
-        }
-    } else {
-        let _ = writeln!(out, "{title}\n{}\n", c.chosen);
-        let _ = writeln!(out, "How common this history is (among {} timelines):", c.ensemble);
-        for line in &c.commonness {
-            let _ = writeln!(out, "  {line}");
-        }
-    }
-    out.push('\n');
-    for e in &c.entries {
-        render_entry(&mut out, e, markdown);
-    }
-    out
-}
-
-fn render_entry(out: &mut String, e: &Entry, markdown: bool) {
-    if e.kind == Kind::Era {
-        let mut lines = e.text.lines();
-        let heading = lines.next().unwrap_or_default();
-        if markdown {
-            let _ = writeln!(out, "\n## {heading}\n");
-            for l in lines {
-                let _ = writeln!(out, "> {l}");
-            }
-            out.push('\n');
-        } else {
-            let _ = writeln!(out, "\n== {heading} ==");
-            for l in lines {
-                let _ = writeln!(out, "   {l}");
-            }
-            out.push('\n');
-        }
-        return;
-    }
-    let who = e.agency.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();
-    if markdown {
-        let text =
-            if matches!(e.kind, Kind::Milestone | Kind::Loss) { format!("**{}**", e.text) } else { e.text.clone() };
-        let _ = writeln!(out, "- **{}** {who}{text}", e.date);
-    } else {
-        let _ = writeln!(out, "  {}  {who}{}", e.date, e.text);
-    }
-}
-
-/// Baseline and divergent chronicles of the same timeline, told together from where they split.
-pub fn render_twin(base: &Chronicle, div: &Chronicle, sc: &Scenario, markdown: bool) -> String {
-    let split = base.entries.iter().zip(&div.entries).position(|(a, b)| a.date != b.date || a.text != b.text);
-    let split = split.unwrap_or(base.entries.len().min(div.entries.len()));
-    let mut out = String::new();
-    let title = format!(
-        "{} — twin timelines {} (seed {}): baseline and {}",
-        sc.name,
-        base.timeline,
-        base.seed,
-        div.divergences.join(" + ")
-    );
-    let _ = writeln!(out, "{}{title}\n", if markdown { "# " } else { "" });
-    if split == base.entries.len() && split == div.entries.len() {
-        let _ = writeln!(out, "The two worlds never differ in this timeline: the divergence changed nothing here.");
-        return out;
-    }
-    if split > 0 {
-        let until = &base.entries[split - 1].date;
-        let _ = writeln!(
-            out,
-            "Both worlds share the same history until {until} ({split} entries, as in the baseline chronicle).\n"
-        );
-    }
-    let mut rest: Vec<(&str, &Entry)> = base.entries[split..].iter().map(|e| ("baseline", e)).collect();
-    rest.extend(div.entries[split..].iter().map(|e| ("divergent", e)));
-    rest.sort_by(|a, b| a.1.day.total_cmp(&b.1.day).then(a.0.cmp(b.0)));
-    let mut first = true;
-    for (world, e) in rest {
-        if first {
-            let _ = writeln!(out, "{}", if markdown { "**▶ First difference**\n" } else { "▶ First difference" });
-            first = false;
-        }
-        let mut line = String::new();
-        render_entry(&mut line, e, markdown);
-        let tag = if markdown { format!("*[{world}]* ") } else { format!("[{world}] ") };
-        for l in line.lines() {
-            if l.trim().is_empty() {
-                out.push('\n');
-            } else if let Some(rest) = l.strip_prefix("- ") {
-                let _ = writeln!(out, "- {tag}{rest}");
-            } else {
-                let _ = writeln!(out, "{tag}{}", l.trim_start());
-            }
-        }
-    }
-    out
-}
-
-/// How prose names an agency: its name, or its id when the name is a mouthful.
-fn agency_name(sc: &Scenario, a: usize) -> &str {
-    let agency = &sc.agencies[a];
-    if agency.name.chars().count() <= 24 { &agency.name } else { &agency.id }
-}
-
-/// How prose names a vehicle: without a parenthetical list of variants.
-fn vehicle_name(sc: &Scenario, v: usize) -> &str {
-    let name = &sc.vehicles[v].name;
-    name.split(" (").next().unwrap_or(name).trim()
-}
-
-/// "a Saturn V", "an Atlas D", "an R-7", "an N1": the article goes by the sound of the first letter.
-fn with_article(noun: &str) -> String {
-    let mut chars = noun.chars();
-    let first = chars.next().unwrap_or(' ');
-    let second = chars.next().unwrap_or(' ');
-    let vowel = "AEIOUaeiou".contains(first);
-    let spelled_like_vowel = "FHLMNRSX".contains(first) && !second.is_ascii_lowercase();
-    if vowel || spelled_like_vowel { format!("an {noun}") } else { format!("a {noun}") }
-}
-
-fn join_names(names: &[String]) -> String {
-    match names.len() {
-        0 => String::new(),
-        1 => names[0].clone(),
-        2 => format!("{} and {}", names[0], names[1]),
-        n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
-    }
-}
-
-/// "First crewed lunar landing" → "crewed lunar landing".
-fn strip_first(name: &str) -> &str {
-    name.strip_prefix("First ").unwrap_or(name)
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_join_as_english() {
-        let n = |v: &[&str]| join_names(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(n(&["Leonov"]), "Leonov");
-        assert_eq!(n(&["Borman", "Lovell"]), "Borman and Lovell");
-        assert_eq!(n(&["Borman", "Lovell", "Anders"]), "Borman, Lovell and Anders");
-        assert_eq!(lower_first(strip_first("First crewed lunar landing")), "crewed lunar landing");
-        assert_eq!(with_article("Saturn V"), "a Saturn V");
-        assert_eq!(with_article("Atlas D"), "an Atlas D");
-        assert_eq!(with_article("R-7 family"), "an R-7 family");
-        assert_eq!(with_article("N1"), "an N1");
-        assert_eq!(with_article("Proton UR-500K"), "a Proton UR-500K");
-    }
 }

@@ -278,7 +278,8 @@ pub fn interventions(
                     .and_then(|r| base_summary.rule_fired.get(r).copied())
                     .unwrap_or(0),
                 InterventionKind::Program(p) => {
-                    div_summary.n - div_summary.fates.get(*p * 4).copied().unwrap_or(div_summary.n)
+                    div_summary.n
+                        - div_summary.fates.get(*p * crate::world::Fate::COUNT).copied().unwrap_or(div_summary.n)
                 }
             };
             InterventionReport { text: i.text.clone(), applied_in }

@@ -51,8 +51,10 @@ struct Header {
 struct Intervention {
     #[serde(rename = "do")]
     action: S<String>,
-    /// Why: shown in reports and chronicles.
+    /// Why, with sources: shown in reports.
     note: Option<String>,
+    /// How a chronicle tells the change (default: the note without its sources).
+    story: Option<String>,
     vehicle: Option<S<String>>,
     mission: Option<S<String>>,
     flight: Option<S<i64>>,
@@ -141,6 +143,7 @@ pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, Load
     c.text_at_most(file.divergence.span(), [header.name.as_str(), header.description.as_str()]);
     for item in &file.intervention {
         c.text_at_most(item.span(), item.get_ref().note.as_deref());
+        c.text_at_most(item.span(), item.get_ref().story.as_deref());
     }
     if !c.errors.is_empty() {
         return Err(c.take_errors());
@@ -241,12 +244,16 @@ fn intervene(c: &mut Compiler, sc: &mut Scenario, div_id: &str, index: usize, it
         return;
     }
     let note = it.note.clone();
+    let before = sc.interventions.len();
     match action {
         "force" => force(c, sc, it, span, note),
         "scale" => scale(c, sc, it, span, div_id, index, note),
         "remove-rule" => remove_rule(c, sc, it, span, note),
         "add-rule" | "replace-rule" => add_rule(c, sc, it, span, action == "replace-rule", note),
         _ => program(c, sc, it, span, div_id, index, note),
+    }
+    for added in &mut sc.interventions[before..] {
+        added.story = it.story.clone().unwrap_or_else(|| crate::chronicle::words::story(&added.text));
     }
 }
 
@@ -325,6 +332,7 @@ fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops:
     let outcome_text = it.outcome.as_ref().map(|o| o.get_ref().clone()).unwrap_or_default();
     sc.forced.push(Forced { target, phase, outcome });
     sc.interventions.push(InterventionInfo {
+        story: String::new(),
         text: note.unwrap_or(format!("{what}{phase_text}: forced {outcome_text}")),
         kind: InterventionKind::Forced(sc.forced.len() - 1),
     });
@@ -392,10 +400,15 @@ fn scale(
         id: format!("{div_id}:{}", index + 1),
         when,
         delay: 0.0,
+        still: None,
         text: text.clone(),
         effects: vec![effect],
     });
-    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Rule(sc.rules.len() - 1) });
+    sc.interventions.push(InterventionInfo {
+        story: String::new(),
+        text,
+        kind: InterventionKind::Rule(sc.rules.len() - 1),
+    });
 }
 
 fn remove_rule(
@@ -424,6 +437,7 @@ fn remove_rule(
                 }
             }
             sc.interventions.push(InterventionInfo {
+                story: String::new(),
                 text: note.unwrap_or(format!("rule `{}` removed: {}", removed.id, removed.text)),
                 kind: InterventionKind::Removed(removed.id),
             });
@@ -486,7 +500,7 @@ fn add_rule(
             sc.rules.len() - 1
         }
     };
-    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Rule(at) });
+    sc.interventions.push(InterventionInfo { story: String::new(), text, kind: InterventionKind::Rule(at) });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -552,5 +566,5 @@ fn program(
         return;
     }
     let text = note.unwrap_or(format!("{}: {}", sc.programs[pi].name, done.join("; ")));
-    sc.interventions.push(InterventionInfo { text, kind: InterventionKind::Program(pi) });
+    sc.interventions.push(InterventionInfo { story: String::new(), text, kind: InterventionKind::Program(pi) });
 }

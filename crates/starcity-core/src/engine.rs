@@ -9,11 +9,12 @@
 //! `shared/reference/performance.md`), and ties resolve by a fixed order (programs by index, then
 //! delayed effects, then wake-ups, then eras), which keeps timelines deterministic.
 
+use crate::crew;
 use crate::limits;
 use crate::noise::{Kind, Noise};
 use crate::scenario::condition::reads;
 use crate::scenario::{Effect, ForcedOutcome, Phase, Scenario, Start};
-use crate::world::{Budget, Flight, FlightEnd, MAX_CREW, NEVER, Overrun, Status, World};
+use crate::world::{Budget, Crew, Flight, FlightEnd, FlightName, NEVER, NamedStatus, Overrun, Status, World};
 
 /// Landed flights a vehicle's belief may hold back before they are folded in (see `land`).
 const UNSEEN_FOLD: usize = 64;
@@ -39,6 +40,8 @@ pub enum Event {
     /// A flight of `program` reached a milestone (dated by its phase: `day` may precede now).
     Milestone {
         program: usize,
+        /// The phase of the flight that reached it (its party is credited).
+        phase: usize,
         milestone: usize,
         agency: usize,
         day: f64,
@@ -47,8 +50,12 @@ pub enum Event {
     RuleFired {
         rule: usize,
     },
+    /// A rule's effects came due; `changed` is false when they changed nothing (a program
+    /// started that had already started, a cancelled one cancelled again) or were dropped
+    /// because the rule's `still` condition no longer held.
     EffectsApplied {
         rule: usize,
+        changed: bool,
     },
     StepDone {
         program: usize,
@@ -112,12 +119,48 @@ impl<O: Observer> Engine<'_, O> {
                 None => vehicle.prior.sample_q0(self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0)),
             };
         }
+        self.past();
         for (p, prog) in self.sc.programs.iter().enumerate() {
             if let Start::On(day) = prog.start {
                 self.w.next[p] = day.max(0.0);
             }
         }
         self.settle();
+    }
+
+    /// The world before the start: milestones reached, people lost, vehicles' records.
+    fn past(&mut self) {
+        let sc = self.sc;
+        for f in &sc.past {
+            for &ms in &f.achieves {
+                let idx = ms * self.w.n_agencies + f.agency;
+                if f.day < self.w.reached[idx] {
+                    self.w.reached[idx] = f.day;
+                    let mut party = Crew::EMPTY;
+                    for (seat, &c) in f.crew.iter().take(crate::limits::MAX_CREW).enumerate() {
+                        party.ids[seat] = c;
+                        party.n += 1;
+                    }
+                    self.w.credit[idx] = party;
+                }
+            }
+            for &c in &f.crew {
+                let flown = &mut self.w.flights_flown[f.agency][c as usize];
+                *flown = flown.saturating_add(1);
+            }
+            if f.lost {
+                f.crew.iter().for_each(|&c| self.w.alive[f.agency][c as usize] = false);
+            }
+            for &v in &f.vehicles {
+                let vs = &mut self.w.vehicles[v];
+                let n = sc.vehicles[v].family_index(vs.flights, f.day);
+                vs.flights += 1;
+                vs.last_launch = f.day;
+                vs.failures += f.lost as u32;
+                vs.streak = if f.lost { 0 } else { vs.streak + 1 };
+                vs.unseen.push((n, f.lost));
+            }
+        }
     }
 
     fn run(&mut self) {
@@ -138,7 +181,12 @@ impl<O: Observer> Engine<'_, O> {
                 Next::Program(p) => self.program_event(p),
                 Next::Effect(i) => {
                     let (_, rule) = self.w.pending_effects.swap_remove(i);
-                    self.apply_effects(rule);
+                    match &self.sc.rules[rule].still {
+                        Some(c) if !self.w.holds(c) => {
+                            self.obs.event(self.w, Event::EffectsApplied { rule, changed: false });
+                        }
+                        _ => self.apply_effects(rule),
+                    }
                 }
                 Next::Wake => {
                     self.w.wake_idx += 1;
@@ -203,7 +251,7 @@ impl<O: Observer> Engine<'_, O> {
             Status::NotStarted => self.start_program(p),
             Status::Preparing => self.launch(p),
             Status::Flying => self.land(p),
-            Status::Waiting | Status::Done | Status::Cancelled => self.w.next[p] = NEVER,
+            Status::Waiting | Status::Done | Status::Cancelled | Status::Retired => self.w.next[p] = NEVER,
         }
     }
 
@@ -296,10 +344,19 @@ impl<O: Observer> Engine<'_, O> {
             return;
         }
         let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
-        if m.crew > 0 && !self.choose_crew(prog.agency, m.crew as usize, &mut flight) {
-            // Nobody left to fly: the program cannot go on.
-            self.cancel(p);
-            return;
+        if m.crew > 0 {
+            let name = crew::name_flight(self.sc, self.w, p, true);
+            let Some(chosen) = crew::choose(self.sc, self.w, p, name, m.crew as usize) else {
+                // Nobody left to fly: the program cannot go on.
+                self.cancel(p);
+                return;
+            };
+            flight.name = name;
+            flight.crew = chosen.ids;
+            flight.n_crew = chosen.n as usize;
+            self.w.crewed_flights[prog.agency] += 1;
+        } else {
+            flight.name = crew::name_flight(self.sc, self.w, p, false);
         }
         self.resolve_phases(&mut flight);
         // Flight counts are visible to `flights(..)` conditions.
@@ -309,33 +366,11 @@ impl<O: Observer> Engine<'_, O> {
         let ps = &mut self.w.programs[p];
         ps.attempt += 1;
         ps.status = Status::Flying;
-        self.w.next[p] = self.w.t + m.duration;
+        // A failed flight comes home (or is lost) at its failed phase: the loss is dated there.
+        let back = flight.end.failed_phase().map_or(m.duration, |i| m.phases[i].day);
+        self.w.next[p] = self.w.t + back;
         ps.flight = flight;
         self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
-    }
-
-    /// Picks the crew: the next `n` living members of the agency's roster, in roster order,
-    /// wrapping around, from where the last crew left off. A scenario lists its roster in the order
-    /// people flew (or would fly), so crews come out as an agency would rotate them. No random draw:
-    /// who flies never changes what happens, only who it happens to.
-    fn choose_crew(&mut self, agency: usize, n: usize, flight: &mut Flight) -> bool {
-        let alive = &self.w.alive[agency];
-        let roster = alive.len();
-        if n > MAX_CREW || alive.iter().filter(|a| **a).count() < n {
-            return false;
-        }
-        self.w.crewed_flights[agency] += 1;
-        let mut i = self.w.crew_cursor[agency] % roster;
-        for seat in 0..n {
-            while !alive[i] {
-                i = (i + 1) % roster;
-            }
-            flight.crew[seat] = i as u16;
-            i = (i + 1) % roster;
-        }
-        self.w.crew_cursor[agency] = i;
-        flight.n_crew = n;
-        true
     }
 
     /// Flies the phases in order. A phase's outcome is keyed by (vehicle, its flight number in this
@@ -362,7 +397,10 @@ impl<O: Observer> Engine<'_, O> {
             flight.phases_reached = i + 1;
             let forced =
                 if self.sc.forced.is_empty() { None } else { self.forced(flight.mission, mission_number, ph, n) };
-            let (failed, lost) = match forced {
+            if let Some((k, _)) = forced {
+                flight.forced = Some(k as u32);
+            }
+            let (failed, lost) = match forced.map(|f| f.1) {
                 None => {
                     let failed = stream.uniform(0) < q;
                     (failed, failed && stream.uniform(1) < ph.loss)
@@ -388,7 +426,7 @@ impl<O: Observer> Engine<'_, O> {
         mission_number: u32,
         ph: &Phase,
         vehicle_number: u32,
-    ) -> Option<ForcedOutcome> {
+    ) -> Option<(usize, ForcedOutcome)> {
         // The first forced event (in divergence order) that names this phase: the lowest index
         // among the entries for this vehicle flight and for this mission flight.
         let index = &self.sc.forced_index;
@@ -407,7 +445,7 @@ impl<O: Observer> Engine<'_, O> {
             (a, b) => a.or(b)?,
         };
         self.w.forced_hits[k] = true;
-        Some(self.sc.forced[k].outcome)
+        Some((k, self.sc.forced[k].outcome))
     }
 
     fn land(&mut self, p: usize) {
@@ -424,25 +462,41 @@ impl<O: Observer> Engine<'_, O> {
         self.learn(&flight);
         // Milestones of the phases that succeeded, dated by their phase.
         let succeeded = failed_phase.unwrap_or(m.phases.len());
-        for ph in &m.phases[..succeeded] {
+        for (phase, ph) in m.phases[..succeeded].iter().enumerate() {
             for &ms in &ph.achieves {
                 let idx = ms * self.w.n_agencies + agency;
                 if self.w.reached[idx] == NEVER {
                     let day = flight.launch + ph.day;
                     self.w.reached[idx] = day;
+                    self.w.credit[idx] = flight.party(ph.party);
                     self.w.changed |= reads::MILESTONES;
                     let first = self.w.first(ms) == Some(agency);
-                    self.obs.event(self.w, Event::Milestone { program: p, milestone: ms, agency, day, first });
+                    self.obs.event(self.w, Event::Milestone { program: p, phase, milestone: ms, agency, day, first });
                 }
             }
         }
-        if let FlightEnd::Lost { .. } = flight.end {
+        let lost = matches!(flight.end, FlightEnd::Lost { .. });
+        if lost {
             self.w.crew_lost[agency] += flight.n_crew as u32;
             self.w.fatal[agency] += 1;
             self.w.changed |= reads::CREW;
-            for &c in flight.crew() {
-                self.w.alive[agency][c as usize] = false;
-            }
+        }
+        for &c in flight.crew() {
+            self.w.flying[agency][c as usize] = false;
+            self.w.alive[agency][c as usize] &= !lost;
+            let flown = &mut self.w.flights_flown[agency][c as usize];
+            *flown = flown.saturating_add(1);
+        }
+        if let FlightName::Named(i) = flight.name {
+            self.w.named[p][i as usize] = match flight.end {
+                FlightEnd::Success => NamedStatus::Flown,
+                FlightEnd::Abort { .. } if m.crew > 0 => NamedStatus::Failed,
+                FlightEnd::Abort { .. } | FlightEnd::Lost { .. } => NamedStatus::Lost,
+            };
+            self.w.changed |= reads::FLIGHTS;
+        }
+        if flight.n_crew > 0 {
+            self.w.changed |= reads::FLIGHTS;
         }
         let step = self.w.programs[p].step;
         self.obs.event(self.w, Event::Landed { program: p, step });
@@ -514,6 +568,7 @@ impl<O: Observer> Engine<'_, O> {
 
     fn finish(&mut self, p: usize, status: Status) {
         let ps = &mut self.w.programs[p];
+        let status = if status == Status::Cancelled && ps.retired { Status::Retired } else { status };
         ps.status = status;
         self.w.next[p] = NEVER;
         ps.ended = self.w.t;
@@ -529,7 +584,7 @@ impl<O: Observer> Engine<'_, O> {
 
     fn cancel(&mut self, p: usize) {
         match self.w.programs[p].status {
-            Status::Done | Status::Cancelled => {}
+            Status::Done | Status::Cancelled | Status::Retired => {}
             Status::Flying => self.w.programs[p].cancel_on_landing = true,
             _ => self.finish(p, Status::Cancelled),
         }
@@ -569,13 +624,22 @@ impl<O: Observer> Engine<'_, O> {
                     }
                     continue;
                 }
-                if matches!(status, Status::Done | Status::Cancelled) || self.w.programs[p].cancel_on_landing {
+                if status.ended() || self.w.programs[p].cancel_on_landing {
                     continue;
                 }
                 if let Some(c) = &prog.cancel
                     && prog.cancel_reads & seen != 0
                     && self.w.holds(c)
                 {
+                    self.cancel(p);
+                    changed = true;
+                    continue;
+                }
+                if let Some(c) = &prog.retire
+                    && prog.retire_reads & seen != 0
+                    && self.w.holds(c)
+                {
+                    self.w.programs[p].retired = true;
                     self.cancel(p);
                     changed = true;
                     continue;
@@ -593,7 +657,16 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     fn apply_effects(&mut self, rule: usize) {
+        let mut changed = false;
         for effect in &self.sc.rules[rule].effects {
+            changed |= match *effect {
+                Effect::Start { program } => self.w.programs[program].status == Status::NotStarted,
+                Effect::Cancel { program } => {
+                    let ps = &self.w.programs[program];
+                    !ps.status.ended() && !ps.cancel_on_landing
+                }
+                _ => true,
+            };
             // Scales compound; capped at `MAX_SCALE` so that many effects cannot reach infinity
             // (inf · 0 is NaN, and a NaN time never comes).
             let compound = |x: &mut f64, scale: f64| *x = (*x * scale).min(limits::MAX_SCALE);
@@ -606,7 +679,7 @@ impl<O: Observer> Engine<'_, O> {
                 Effect::Reliability { vehicle, scale } => compound(&mut self.w.reliability_scale[vehicle], scale),
             }
         }
-        self.obs.event(self.w, Event::EffectsApplied { rule });
+        self.obs.event(self.w, Event::EffectsApplied { rule, changed });
     }
 
     fn snapshot_era(&mut self) {

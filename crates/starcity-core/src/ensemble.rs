@@ -148,11 +148,11 @@ impl Summary {
             crew_lost_sum: vec![0; na],
             crew_lost_any: vec![0; na],
             fatal_sum: vec![0; na],
-            fates: vec![0; np * 4],
+            fates: vec![0; np * Fate::COUNT],
             era_reached: vec![0; ne * na * nm],
             era_crew_lost: vec![0; ne * na],
             era_budget: vec![0; ne * na],
-            era_fates: vec![0; ne * np * 4],
+            era_fates: vec![0; ne * np * Fate::COUNT],
             rule_fired: vec![0; sc.rules.len()],
             forced_hits: vec![0; sc.forced.len()],
             overrun: None,
@@ -186,7 +186,7 @@ impl Summary {
             self.fatal_sum[a] += w.fatal[a] as u64;
         }
         for (p, ps) in w.programs.iter().enumerate() {
-            self.fates[p * 4 + ps.status.fate() as usize] += 1;
+            self.fates[p * Fate::COUNT + ps.status.fate() as usize] += 1;
         }
         for (count, &fired) in self.rule_fired.iter_mut().zip(&w.fired) {
             *count += fired as u64;
@@ -204,7 +204,7 @@ impl Summary {
                 self.era_budget[e * na + a] += (snap.budget[a] * MICRO).round() as u128;
             }
             for p in 0..np {
-                self.era_fates[(e * np + p) * 4 + snap.fates[p] as usize] += 1;
+                self.era_fates[(e * np + p) * Fate::COUNT + snap.fates[p] as usize] += 1;
             }
         }
     }
@@ -284,7 +284,7 @@ impl Summary {
     }
 
     pub fn fate_share(&self, program: usize, fate: Fate) -> f64 {
-        self.fates[program * 4 + fate as usize] as f64 / self.n.max(1) as f64
+        self.fates[program * Fate::COUNT + fate as usize] as f64 / self.n.max(1) as f64
     }
 
     pub fn era_p_reached(&self, era: usize, agency: usize, milestone: usize) -> f64 {
@@ -300,7 +300,7 @@ impl Summary {
     }
 
     pub fn era_fate_share(&self, era: usize, program: usize, fate: Fate) -> f64 {
-        self.era_fates[(era * self.n_programs + program) * 4 + fate as usize] as f64 / self.n.max(1) as f64
+        self.era_fates[(era * self.n_programs + program) * Fate::COUNT + fate as usize] as f64 / self.n.max(1) as f64
     }
 }
 

@@ -30,6 +30,7 @@ pub mod builtin;
 pub mod calibrate;
 pub mod chronicle;
 pub mod counterfactual;
+mod crew;
 pub mod dist;
 pub mod divergence;
 pub mod engine;

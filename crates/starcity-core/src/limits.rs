@@ -59,6 +59,12 @@ limits! {
     HISTORY = 1_000, "history", "history points";
     /// Budget points of one agency, and background cadences of one vehicle (space-race: 15).
     BUDGET_POINTS = 1_000, "budget-points", "dated points in one budget or background cadence";
+    /// Named flights in one program's manifest (space-race: at most 40).
+    FLIGHTS = 2_000, "flights", "named flights in one program";
+    /// Names in one list of a named or past flight: crew, backup, vehicles, milestones.
+    LIST_ITEMS = 64, "list-items", "names in one crew, vehicle or milestone list of a flight";
+    /// Flights flown before the start (space-race: 3).
+    PAST = 1_000, "past", "past flights";
     /// People in one agency's roster (space-race: 47).
     ROSTER = 2_000, "roster", "people in one agency's roster";
     /// Bytes of one id (space-race: at most 43).
@@ -135,7 +141,7 @@ pub fn run_memory_bound(cells: u64, small: u64, world: u64, threads: u64) -> u64
 /// forced events (at most `INTERVENTIONS` × `DIVERGENCES`); era budgets are 16-byte sums, so count
 /// twice.
 pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64, eras: u64, forced: u64) -> u64 {
-    programs * 4 * (1 + eras) + rules + forced + eras * agencies * (milestones + 3) + milestones * (agencies + 1) * 2
+    programs * 5 * (1 + eras) + rules + forced + eras * agencies * (milestones + 3) + milestones * (agencies + 1) * 2
 }
 
 /// The bytes of one world at most: each vehicle's belief (two grids of 64 `f64`) and its 64

@@ -135,7 +135,10 @@ impl RunReport {
                     .iter()
                     .enumerate()
                     .filter_map(|(a, id)| {
-                        let q = |p| s.date_quantile(m, a, p).map(|d| sc.date_of(d as f64).to_string());
+                        // A milestone reached before the start is reached then in every timeline.
+                        let past = sc.past_reached(m, a);
+                        let day = |p| past.or(s.date_quantile(m, a, p).map(|d| d as f64));
+                        let q = |p| day(p).map(|d| sc.date_of(d).to_string());
                         Some((id.to_string(), DateBand { p10: q(0.1)?, p50: q(0.5)?, p90: q(0.9)? }))
                     })
                     .collect();
@@ -304,6 +307,7 @@ impl RunReport {
             "agency".into(),
             "completed".into(),
             "cancelled".into(),
+            "retired".into(),
             "still active".into(),
             "never started".into(),
         ]];
@@ -313,6 +317,7 @@ impl RunReport {
                 p.agency.clone(),
                 pct(p.fate["completed"]),
                 pct(p.fate["cancelled"]),
+                pct(p.fate["retired"]),
                 pct(p.fate["active"]),
                 pct(p.fate["not_started"]),
             ]);

@@ -6,6 +6,7 @@
 
 pub mod condition;
 mod errors;
+mod manifest;
 pub(crate) mod raw;
 mod sizes;
 
@@ -23,6 +24,7 @@ use crate::dist::LogNormal;
 use crate::limits;
 use crate::noise::name_key;
 use crate::reliability::Posterior;
+use crate::world::ROTATION_RING;
 
 pub use crate::limits::MAX_MISSION_VEHICLES;
 
@@ -71,6 +73,10 @@ pub struct Scenario {
     pub eras: Vec<Era>,
     /// Real dated events to check the model against (`[[history]]`).
     pub history: Vec<HistoryPoint>,
+    /// Flights flown before the start (`[[past]]`), in date order: every timeline begins with them.
+    pub past: Vec<PastFlight>,
+    /// Name series ("Apollo", "Soyuz") that flights beyond the manifests continue.
+    pub series: Vec<Series>,
     /// Every day at which some `after(..)` condition flips, sorted: the engine wakes up then.
     pub wake_days: Vec<f64>,
     /// Some condition counts flights (`flights(..)`): launches must trigger re-evaluation.
@@ -124,7 +130,10 @@ pub enum ForcedOutcome {
 /// One intervention of a divergence, as reports describe it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterventionInfo {
+    /// What was changed, with its sources (the divergence's `note`).
     pub text: String,
+    /// How a chronicle tells it: the `story`, else the note without its sources.
+    pub story: String,
     pub kind: InterventionKind,
 }
 
@@ -149,7 +158,11 @@ pub struct Agency {
     pub name: String,
     pub key: u64,
     pub risk: f64,
-    pub crew: Vec<String>,
+    /// The roster, in the order crews are drawn from it beyond the named flights.
+    pub crew: Vec<Person>,
+    pub substitution: Substitution,
+    /// A backup crew flies as prime this many crewed flights of its program later (0: no rotation).
+    pub rotation: u32,
     /// (day from start, level), sorted by day; the first day is ≤ 0.
     pub budget: Vec<(f64, f64)>,
 }
@@ -162,6 +175,65 @@ impl Agency {
         let i = self.budget.partition_point(|&(d, _)| d <= day);
         self.budget[i.saturating_sub(1)].1
     }
+}
+
+/// Someone who may fly: in service from `from` until `until` (days from the start).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub name: String,
+    pub from: f64,
+    pub until: f64,
+}
+
+impl Person {
+    /// In service on `day` (alive and not flying are the world's business).
+    #[inline]
+    pub fn serves(&self, day: f64) -> bool {
+        self.from <= day && day < self.until
+    }
+}
+
+/// How an agency replaces a crew member who cannot fly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Substitution {
+    /// The backup in that seat flies (NASA: Swigert for Mattingly on Apollo 13).
+    Seat,
+    /// The whole backup crew flies (the Soviet practice: Soyuz 11).
+    Crew,
+}
+
+/// A flight of a program's manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedFlight {
+    pub name: String,
+    /// The real (or planned) date, if given.
+    pub date: Option<NaiveDate>,
+    /// Prime and backup crews as roster indices, in seat order (the landing party first).
+    pub crew: Vec<u16>,
+    pub backup: Vec<u16>,
+}
+
+/// A name series: flights beyond the manifests are named `prefix` + a number from `next`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub prefix: String,
+    /// The first number no manifest uses.
+    pub next: u32,
+}
+
+/// A flight flown before the scenario starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastFlight {
+    pub name: String,
+    pub agency: usize,
+    pub date: NaiveDate,
+    /// Days from the start (negative).
+    pub day: f64,
+    pub crew: Vec<u16>,
+    pub vehicles: Vec<usize>,
+    pub achieves: Vec<usize>,
+    pub lost: bool,
+    pub source: String,
 }
 
 /// Where a vehicle's prior came from, for reports and `--show-priors`.
@@ -191,6 +263,8 @@ pub struct Vehicle {
     pub fixed: Option<f64>,
     /// Other flights of the family outside the race: (day from, flights per day), sorted.
     pub background: Vec<(f64, f64)>,
+    /// How prose names it, if not by its name.
+    pub called: Option<String>,
 }
 
 impl Vehicle {
@@ -236,6 +310,8 @@ pub struct Mission {
     pub vehicles: Vec<usize>,
     /// Day of the last phase: when the mission's results become known.
     pub duration: f64,
+    /// How prose names its rocket, if not by its first vehicle.
+    pub launcher: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +329,10 @@ pub struct Phase {
     pub day: f64,
     pub loss: f64,
     pub achieves: Vec<usize>,
+    /// Which seats of the crew take part (bit `k` for seat `k + 1`); 0: all of them.
+    pub party: u16,
+    /// How prose names the phase, if not by the chronicle's glossary.
+    pub called: Option<String>,
 }
 
 /// How a program starts.
@@ -274,6 +354,17 @@ pub struct Program {
     pub cancel: Option<Cond>,
     /// `cancel.reads()`, cached.
     pub cancel_reads: u8,
+    /// Retired (ended without completing) when this holds: its successor has taken over.
+    pub retire: Option<Cond>,
+    pub retire_reads: u8,
+    /// The named flights, in order; launches take the next crewed or uncrewed one.
+    pub flights: Vec<NamedFlight>,
+    /// Indices into `flights` of the crewed and of the uncrewed ones.
+    pub crewed_flights: Vec<u16>,
+    pub uncrewed_flights: Vec<u16>,
+    /// The series that name uncrewed (`[0]`) and crewed (`[1]`) flights beyond the manifest:
+    /// those of the last numbered uncrewed and crewed entries ("AS-203", "Apollo 21").
+    pub series: [Option<usize>; 2],
     /// What a `when` start condition reads, cached (0 for other starts).
     pub start_reads: u8,
     pub stand_down: LogNormal,
@@ -302,6 +393,8 @@ pub struct Rule {
     /// `when.reads()`, cached: what state changes can make the rule fire.
     pub reads: u8,
     pub delay: f64,
+    /// Checked again when delayed effects come due: they apply only if it holds.
+    pub still: Option<Cond>,
     pub text: String,
     pub effects: Vec<Effect>,
 }
@@ -394,7 +487,7 @@ impl Scenario {
             if let Start::When(c) = &p.start {
                 c.days(&mut days);
             }
-            if let Some(c) = &p.cancel {
+            for c in p.cancel.iter().chain(p.retire.iter()) {
                 c.days(&mut days);
             }
             for s in &p.steps {
@@ -412,6 +505,7 @@ impl Scenario {
                 conds.push(c);
             }
             conds.extend(p.cancel.iter());
+            conds.extend(p.retire.iter());
             conds.extend(p.steps.iter().filter_map(|s| s.requires.as_ref()));
         }
         self.counts_flights = conds.iter().any(|c| c.counts_flights());
@@ -437,6 +531,11 @@ impl Scenario {
     /// The calendar date of a (fractional) day from the start.
     pub fn date_of(&self, day: f64) -> NaiveDate {
         self.start + chrono::Duration::days(day.floor() as i64)
+    }
+
+    /// The day (before the start) agency `a` reached milestone `m` on a past flight, if it did.
+    pub fn past_reached(&self, m: usize, a: usize) -> Option<f64> {
+        self.past.iter().find(|f| f.agency == a && f.achieves.contains(&m)).map(|f| f.day)
     }
 
     pub fn n_agencies(&self) -> usize {
@@ -465,6 +564,10 @@ pub(crate) struct Compiler {
     milestones: HashMap<String, usize>,
     missions: HashMap<String, usize>,
     programs: HashMap<String, usize>,
+    /// Named flights: name → (program, manifest index).
+    flights: HashMap<String, (usize, u16)>,
+    /// People: name → (agency, roster index).
+    people: HashMap<String, (usize, u16)>,
 }
 
 type Span = std::ops::Range<usize>;
@@ -481,7 +584,22 @@ impl Compiler {
         c.milestones = map(sc.milestones.iter().map(|x| &x.id).collect());
         c.missions = map(sc.missions.iter().map(|x| &x.id).collect());
         c.programs = map(sc.programs.iter().map(|x| &x.id).collect());
+        for (p, prog) in sc.programs.iter().enumerate() {
+            for (i, f) in prog.flights.iter().enumerate() {
+                c.flights.entry(f.name.clone()).or_insert((p, i as u16));
+            }
+        }
+        c.index_people(sc.agencies.iter().map(|a| a.crew.as_slice()));
         c
+    }
+
+    /// Fills the people table from the rosters (the first agency wins a name both list).
+    fn index_people<'p>(&mut self, rosters: impl Iterator<Item = &'p [Person]>) {
+        for (a, roster) in rosters.enumerate() {
+            for (i, person) in roster.iter().enumerate() {
+                self.people.entry(person.name.clone()).or_insert((a, i as u16));
+            }
+        }
     }
 
     fn new(origin: &str, src: Arc<String>) -> Self {
@@ -496,6 +614,8 @@ impl Compiler {
             milestones: HashMap::new(),
             missions: HashMap::new(),
             programs: HashMap::new(),
+            flights: HashMap::new(),
+            people: HashMap::new(),
         }
     }
 
@@ -558,7 +678,22 @@ impl Compiler {
             .map(|m| Milestone { id: m.get_ref().id.get_ref().clone(), name: m.get_ref().name.clone() })
             .collect();
         let missions = f.mission.iter().map(|m| self.mission(m.get_ref(), m.span())).collect::<Vec<_>>();
-        let programs = f.program.iter().map(|p| self.program(p.get_ref(), p.span(), &missions)).collect::<Vec<_>>();
+        let people: Vec<Vec<Person>> =
+            agencies.iter().map(|a| a.as_ref().map(|a| a.crew.clone()).unwrap_or_default()).collect();
+        let rosters = manifest::roster_maps(&people);
+        self.index_people(people.iter().map(Vec::as_slice));
+        for (p, prog) in f.program.iter().enumerate() {
+            for (i, fl) in prog.get_ref().flights.iter().enumerate() {
+                self.flights.entry(fl.get_ref().name.get_ref().clone()).or_insert((p, i as u16));
+            }
+        }
+        let programs = f
+            .program
+            .iter()
+            .map(|p| self.program(p.get_ref(), p.span(), &missions, &people, &rosters))
+            .collect::<Vec<_>>();
+        let past = self.past(&f.past, &rosters, &people);
+        self.unique_flight_names(&f.program, &f.past);
         let rules = self.rules(&f.rule);
         let mut eras = Vec::new();
         for e in &f.era {
@@ -599,7 +734,8 @@ impl Compiler {
         let agencies: Vec<Agency> = agencies.into_iter().collect::<Option<_>>()?;
         let vehicles: Vec<Vehicle> = vehicles.into_iter().collect::<Option<_>>()?;
         let missions: Vec<Mission> = missions.into_iter().collect::<Option<_>>()?;
-        let programs: Vec<Program> = programs.into_iter().collect::<Option<_>>()?;
+        let mut programs: Vec<Program> = programs.into_iter().collect::<Option<_>>()?;
+        let series = manifest::assign_series(&mut programs, &past);
         if let Some(cycle) = prerequisite_cycle(&programs) {
             let names: Vec<&str> = cycle.iter().map(|&p| programs[p].id.as_str()).collect();
             self.error(
@@ -625,6 +761,8 @@ impl Compiler {
             rules,
             eras,
             history,
+            past,
+            series,
             wake_days: Vec::new(),
             counts_flights: false,
             watched: Vec::new(),
@@ -738,6 +876,24 @@ impl Compiler {
         }
     }
 
+    /// A phase's party: 1-based seats of a crew of `seats`, as a bit mask (0: everyone).
+    fn party(&mut self, list: Option<&Spanned<Vec<i64>>>, seats: u32) -> u16 {
+        let Some(list) = list else { return 0 };
+        let mut mask = 0u16;
+        for &k in list.get_ref() {
+            if k < 1 || k > seats as i64 {
+                let m = format!("seat {k} in a party of a crew of {seats}");
+                self.error(list.span(), m, format!("seats from 1 to {seats} (the mission's `crew`)"));
+                return 0;
+            }
+            mask |= 1 << (k - 1);
+        }
+        if mask == 0 {
+            self.error(list.span(), "an empty party", "at least one seat, e.g. `crew = [1, 2]`");
+        }
+        mask
+    }
+
     fn duration(&mut self, d: &Spanned<raw::Duration>) -> LogNormal {
         let r = d.get_ref();
         let median = self.required(&r.median_days, 0.0, 36_500.0, "a median from 0 to 36500 days");
@@ -790,12 +946,17 @@ impl Compiler {
             );
         }
         let _ = span;
+        let crew = self.roster(a);
+        let substitution = self.substitution(a.substitution.as_ref());
+        let rotation = self.count(a.rotation.as_ref(), 0, 0, ROTATION_RING as i64, "a number of flights from 0 to 8");
         Some(Agency {
             id: a.id.get_ref().clone(),
             name: a.name.clone(),
             key: name_key(a.id.get_ref()),
             risk,
-            crew: a.crew.clone(),
+            crew,
+            substitution,
+            rotation,
             budget,
         })
     }
@@ -875,6 +1036,7 @@ impl Compiler {
             source,
             fixed,
             background,
+            called: v.called.clone(),
         })
     }
 
@@ -906,6 +1068,7 @@ impl Compiler {
             let day = self.number(p.day.as_ref(), 0.0, 0.0, 3_650.0, "a day offset from 0 to 3650");
             let loss = self.number(p.loss.as_ref(), 1.0, 0.0, 1.0, "a probability from 0 to 1");
             let achieves: Vec<Option<usize>> = p.achieves.iter().map(|a| self.resolve(Kind::Milestone, a)).collect();
+            let party = self.party(p.crew.as_ref(), crew);
             if let Some(last) = phases.last().map(|x: &Phase| x.day)
                 && day < last
             {
@@ -937,6 +1100,8 @@ impl Compiler {
                 day,
                 loss,
                 achieves,
+                party,
+                called: p.called.clone(),
             });
         }
         if vehicles.len() > MAX_MISSION_VEHICLES {
@@ -951,10 +1116,18 @@ impl Compiler {
             return None;
         }
         let duration = phases.last().map(|p| p.day).unwrap_or(0.0);
-        Some(Mission { id: m.id.get_ref().clone(), name: m.name.clone(), crew, phases, vehicles, duration })
+        let launcher = m.launcher.clone();
+        Some(Mission { id: m.id.get_ref().clone(), name: m.name.clone(), crew, phases, vehicles, duration, launcher })
     }
 
-    fn program(&mut self, p: &raw::Program, span: Span, missions: &[Option<Mission>]) -> Option<Program> {
+    fn program(
+        &mut self,
+        p: &raw::Program,
+        span: Span,
+        missions: &[Option<Mission>],
+        people: &[Vec<Person>],
+        rosters: &manifest::Rosters,
+    ) -> Option<Program> {
         let agency = self.resolve(Kind::Agency, &p.agency);
         let start = match (&p.start, &p.when) {
             (Some(d), None) => self.date(d).map(|d| Start::On((d - self.start).num_days() as f64)),
@@ -970,6 +1143,7 @@ impl Compiler {
             }
         };
         let cancel = p.cancel.as_ref().map(|c| self.condition(c));
+        let retire = p.retire.as_ref().map(|c| self.condition(c));
         let stand_down = self.duration(&p.stand_down);
         let loss_stand_down = self.duration(&p.loss_stand_down);
         let clean_flights = self.count(p.clean_flights.as_ref(), 0, 0, 100, "a number of flights from 0 to 100");
@@ -989,6 +1163,10 @@ impl Compiler {
         let steps: Vec<Option<Step>> =
             p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
         let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;
+        let seats = out.iter().filter_map(|st| crew_of(st.mission)).max().unwrap_or(0);
+        let flights = self.manifest(p, agency, rosters, people, seats);
+        let crewed_flights = (0..flights.len() as u16).filter(|&i| !flights[i as usize].crew.is_empty()).collect();
+        let uncrewed_flights = (0..flights.len() as u16).filter(|&i| flights[i as usize].crew.is_empty()).collect();
         let start_reads = match &start {
             Some(Start::When(c)) => c.reads(),
             _ => 0,
@@ -1008,6 +1186,18 @@ impl Compiler {
                 Some(c) => Some(c?),
                 None => None,
             },
+            retire_reads: match &retire {
+                Some(Some(c)) => c.reads(),
+                _ => 0,
+            },
+            retire: match retire {
+                Some(c) => Some(c?),
+                None => None,
+            },
+            flights,
+            crewed_flights,
+            uncrewed_flights,
+            series: [None, None],
             stand_down,
             loss_stand_down,
             clean_flights,
@@ -1067,10 +1257,18 @@ impl Compiler {
             }
             let when = self.condition(&r.when);
             let delay = self.number(r.delay_days.as_ref(), 0.0, 0.0, 36_500.0, "a delay from 0 to 36500 days");
+            let still = r.still.as_ref().map(|c| self.condition(c));
             let effects: Vec<Option<Effect>> = r.effects.iter().map(|e| self.effect(e)).collect();
-            if let (Some(when), Some(effects)) = (when, effects.into_iter().collect::<Option<Vec<_>>>()) {
+            let effects = effects.into_iter().collect::<Option<Vec<_>>>();
+            if let (Some(when), Some(effects)) = (when, effects) {
+                let still = match still {
+                    Some(Some(c)) => Some(c),
+                    Some(None) => continue,
+                    None => None,
+                };
                 let reads = when.reads();
-                out.push(Rule { id: r.id.get_ref().clone(), when, reads, delay, text: r.text.clone(), effects });
+                let (id, text) = (r.id.get_ref().clone(), r.text.clone());
+                out.push(Rule { id, when, reads, delay, still, text, effects });
             }
         }
         out
@@ -1298,6 +1496,20 @@ impl condition::Names for CondNames<'_> {
             .map(|d| (d - self.c.start).num_days() as f64)
             .map_err(|_| format!("`{date}` is not a date; expected YYYY-MM-DD"))
     }
+    fn flight(&self, name: &str) -> Result<(usize, u16), String> {
+        lookup_pair(&self.c.flights, "named flight", name)
+    }
+    fn person(&self, name: &str) -> Result<(usize, u16), String> {
+        lookup_pair(&self.c.people, "person", name)
+    }
+}
+
+fn lookup_pair(map: &HashMap<String, (usize, u16)>, kind: &str, name: &str) -> Result<(usize, u16), String> {
+    map.get(name).copied().ok_or_else(|| {
+        let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
+        known.sort();
+        format!("unknown {kind} `{name}`; expected one of: {}", one_of(known.into_iter()))
+    })
 }
 
 #[cfg(test)]

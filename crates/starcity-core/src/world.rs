@@ -8,6 +8,9 @@ use crate::limits::MAX_MISSION_VEHICLES;
 use crate::reliability::Posterior;
 use crate::scenario::{Cond, Scenario};
 
+/// How many recent backup crews a program remembers: the longest rotation an agency may use.
+pub const ROTATION_RING: usize = 8;
+
 /// Not reached / no event pending.
 pub const NEVER: f64 = f64::INFINITY;
 
@@ -27,6 +30,8 @@ pub enum Status {
     Flying,
     Done,
     Cancelled,
+    /// Ended by its `retire` condition: its successor took over.
+    Retired,
 }
 
 /// How a program ended (or stands at the end of the timeline), as reported.
@@ -37,10 +42,13 @@ pub enum Fate {
     Active = 1,
     Done = 2,
     Cancelled = 3,
+    Retired = 4,
 }
 
 impl Fate {
-    pub const ALL: [Fate; 4] = [Fate::NotStarted, Fate::Active, Fate::Done, Fate::Cancelled];
+    pub const ALL: [Fate; 5] = [Fate::NotStarted, Fate::Active, Fate::Done, Fate::Cancelled, Fate::Retired];
+    /// How many fates there are (counters are kept per program and fate).
+    pub const COUNT: usize = 5;
 
     pub fn name(self) -> &'static str {
         match self {
@@ -48,6 +56,7 @@ impl Fate {
             Fate::Active => "active",
             Fate::Done => "completed",
             Fate::Cancelled => "cancelled",
+            Fate::Retired => "retired",
         }
     }
 }
@@ -59,7 +68,13 @@ impl Status {
             Status::Waiting | Status::Preparing | Status::Flying => Fate::Active,
             Status::Done => Fate::Done,
             Status::Cancelled => Fate::Cancelled,
+            Status::Retired => Fate::Retired,
         }
+    }
+
+    /// Finished one way or another: done, cancelled or retired.
+    pub fn ended(self) -> bool {
+        matches!(self, Status::Done | Status::Cancelled | Status::Retired)
     }
 }
 
@@ -87,9 +102,45 @@ impl FlightEnd {
     }
 }
 
+/// How a named flight of the manifest went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedStatus {
+    NotFlown,
+    Flown,
+    Failed,
+    Lost,
+}
+
+/// What a flight is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlightName {
+    /// Index into the program's manifest (`Program::flights`).
+    Named(u16),
+    /// Beyond the manifest: series (`Scenario::series`) and number.
+    Extra(u16, u32),
+    /// Neither: told by its step or mission name.
+    Unnamed,
+}
+
+/// People on a flight, as roster indices in seat order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crew {
+    pub ids: [u16; MAX_CREW],
+    pub n: u8,
+}
+
+impl Crew {
+    pub const EMPTY: Crew = Crew { ids: [0; MAX_CREW], n: 0 };
+
+    pub fn as_slice(&self) -> &[u16] {
+        &self.ids[..self.n as usize]
+    }
+}
+
 /// The flight a program has in the air.
 #[derive(Debug, Clone, Copy)]
 pub struct Flight {
+    pub name: FlightName,
     pub mission: usize,
     /// Flown as the step's uncrewed test mission.
     pub test: bool,
@@ -100,6 +151,9 @@ pub struct Flight {
     /// Crew members as indices into the agency's roster.
     pub crew: [u16; MAX_CREW],
     pub n_crew: usize,
+    /// The forced event (index into `Scenario::forced`) that decided a phase, if any: where
+    /// the timeline leaves the baseline's history.
+    pub forced: Option<u32>,
     /// Each mission vehicle's flight number in this timeline (0-based, in the order of
     /// `Mission::vehicles`); `u32::MAX` for a vehicle the flight never reached.
     pub numbers: [u32; MAX_MISSION_VEHICLES],
@@ -107,11 +161,13 @@ pub struct Flight {
 
 impl Flight {
     pub const NONE: Flight = Flight {
+        name: FlightName::Unnamed,
         mission: 0,
         test: false,
         launch: NEVER,
         end: FlightEnd::Success,
         phases_reached: 0,
+        forced: None,
         crew: [0; MAX_CREW],
         n_crew: 0,
         numbers: [u32::MAX; MAX_MISSION_VEHICLES],
@@ -119,6 +175,18 @@ impl Flight {
 
     pub fn crew(&self) -> &[u16] {
         &self.crew[..self.n_crew]
+    }
+
+    /// The people in the seats of `mask` (bit `k`: seat `k + 1`; 0: everyone aboard).
+    pub fn party(&self, mask: u16) -> Crew {
+        let mut out = Crew::EMPTY;
+        for (seat, &id) in self.crew().iter().enumerate() {
+            if mask == 0 || mask & (1 << seat) != 0 {
+                out.ids[out.n as usize] = id;
+                out.n += 1;
+            }
+        }
+        out
     }
 }
 
@@ -168,6 +236,15 @@ pub struct ProgramState {
     pub pace: f64,
     /// Cancellation decided while a flight was in the air: applied when it lands.
     pub cancel_on_landing: bool,
+    /// Ended by its `retire` condition (a successor took over), not by a rule.
+    pub retired: bool,
+    /// Named crewed and uncrewed flights of the manifest used so far.
+    pub crewed_used: u32,
+    pub uncrewed_used: u32,
+    /// Crewed flights launched (for the rotation ring).
+    pub crewed_launched: u32,
+    /// The backup crews of the latest crewed flights, by `crewed_launched % ROTATION_RING`.
+    pub backups: [Crew; ROTATION_RING],
     pub flight: Flight,
     pub started: f64,
     pub ended: f64,
@@ -270,6 +347,16 @@ pub struct World {
     pub crew_cursor: Vec<usize>,
     /// `alive[a][i]`: roster member `i` of agency `a` is alive.
     pub alive: Vec<Vec<bool>>,
+    /// `flying[a][i]`: roster member `i` of agency `a` is on a flight now.
+    pub flying: Vec<Vec<bool>>,
+    /// `[series]`: flights named beyond the manifests so far (see `Scenario::series`).
+    pub series_used: Vec<u32>,
+    /// `flights_flown[a][i]`: flights roster member `i` of agency `a` has flown.
+    pub flights_flown: Vec<Vec<u16>>,
+    /// `named[p][i]`: how named flight `i` of program `p` went (see [`NamedStatus`]).
+    pub named: Vec<Vec<NamedStatus>>,
+    /// `credit[m * n_agencies + a]`: the party that reached milestone `m` first for agency `a`.
+    pub credit: Vec<Crew>,
     pub vehicles: Vec<VehicleState>,
     /// Multiplier on each vehicle's true failure probability (divergences change it).
     pub reliability_scale: Vec<f64>,
@@ -310,9 +397,22 @@ impl World {
         refill(&mut self.crewed_flights, na, 0);
         refill(&mut self.crew_cursor, na, 0);
         self.alive.resize_with(na, Vec::new);
-        for (alive, a) in self.alive.iter_mut().zip(&sc.agencies) {
+        self.flying.resize_with(na, Vec::new);
+        for ((alive, flying), a) in self.alive.iter_mut().zip(self.flying.iter_mut()).zip(&sc.agencies) {
             refill(alive, a.crew.len(), true);
+            refill(flying, a.crew.len(), false);
         }
+        refill(&mut self.series_used, sc.series.len(), 0);
+        self.flights_flown.resize_with(na, Vec::new);
+        for (flown, a) in self.flights_flown.iter_mut().zip(&sc.agencies) {
+            refill(flown, a.crew.len(), 0);
+        }
+        self.named.resize_with(sc.programs.len(), Vec::new);
+        self.named.truncate(sc.programs.len());
+        for (named, p) in self.named.iter_mut().zip(&sc.programs) {
+            refill(named, p.flights.len(), NamedStatus::NotFlown);
+        }
+        refill(&mut self.credit, sc.milestones.len() * na, Crew::EMPTY);
         if self.vehicles.len() != sc.vehicles.len() {
             self.vehicles = sc
                 .vehicles
@@ -348,6 +448,11 @@ impl World {
             attempt: 0,
             pace: 1.0,
             cancel_on_landing: false,
+            retired: false,
+            crewed_used: 0,
+            uncrewed_used: 0,
+            crewed_launched: 0,
+            backups: [Crew::EMPTY; ROTATION_RING],
             flight: Flight::NONE,
             started: NEVER,
             ended: NEVER,
@@ -401,6 +506,23 @@ impl World {
             Cond::CrewLost { agency, op, n } => op.holds(self.crew_lost[*agency] as f64, *n),
             Cond::Flights { vehicle, op, n } => op.holds(self.vehicles[*vehicle].flights as f64, *n),
             Cond::Failures { vehicle, op, n } => op.holds(self.vehicles[*vehicle].failures as f64, *n),
+            Cond::Compare { lhs, op, rhs } => {
+                let date = |m: usize, a: usize| self.reached(m, a);
+                match (lhs.value(date), rhs.value(date)) {
+                    (Some(l), Some(r)) => op.holds(l, r),
+                    _ => false,
+                }
+            }
+            Cond::Flown { program, flight } => self.named[*program][*flight as usize] != NamedStatus::NotFlown,
+            Cond::FlightLost { program, flight } => {
+                let status = self.named[*program][*flight as usize];
+                status == NamedStatus::Lost
+            }
+            Cond::Flew { agency, person } => self.flights_flown[*agency][*person as usize] > 0,
+            Cond::Killed { agency, person } => !self.alive[*agency][*person as usize],
+            Cond::Credited { agency, person, milestone } => {
+                self.credit[milestone * self.n_agencies + agency].as_slice().contains(person)
+            }
             Cond::Not(c) => !self.holds(c),
             Cond::And(cs) => cs.iter().all(|c| self.holds(c)),
             Cond::Or(cs) => cs.iter().any(|c| self.holds(c)),

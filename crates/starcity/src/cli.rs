@@ -82,16 +82,25 @@ pub struct ChronicleArgs {
     /// The timeline to tell (default 0).
     #[arg(long, conflicts_with_all = ["condition", "pick"])]
     pub timeline: Option<u64>,
-    /// Tell the first timeline whose outcome satisfies this condition (the scenario rule language),
-    /// e.g. "first(crewed_lunar_landing, USSR) and crew_lost(USSR) == 0".
+    /// Tell the first timeline whose end satisfies this condition (the scenario rule language, see
+    /// docs/scenario-format.md), e.g. "first(crewed_lunar_landing, USSR) and crew_lost(USSR) == 0"
+    /// or "date(crewed_lunar_landing, USSR) < 1969-07-01".
     #[arg(long = "where", value_name = "COND", conflicts_with = "pick")]
     pub condition: Option<String>,
+    /// With --where: count the timelines of -n whose end satisfies the condition (with a 95 %
+    /// interval) instead of telling one.
+    #[arg(long, requires = "condition", conflicts_with_all = ["twin", "perspective"])]
+    pub count: bool,
     /// Pick a timeline by a criterion: `typical` (closest to the ensemble's usual outcome).
     #[arg(long, value_parser = ["typical"])]
     pub pick: Option<String>,
     /// Tell the baseline and the divergent twin side by side from where they split (needs -d).
     #[arg(long)]
     pub twin: bool,
+    /// Tell the story from one side: an agency id (`USSR`, `USA`): its flights, crews, decisions
+    /// and losses in full, the rival's firsts and losses as news from abroad.
+    #[arg(long, value_name = "AGENCY", conflicts_with = "twin")]
+    pub perspective: Option<String>,
     /// Timelines in the ensemble, 1 to 1,000,000,000: for "how common" figures and the search of
     /// --where / --pick.
     #[arg(short = 'n', long, default_value_t = 2_000, value_parser = timelines)]

@@ -78,9 +78,74 @@ pub enum Cond {
         op: Op,
         n: f64,
     },
+    /// `lhs op rhs`, in days: false when a date in it was never reached.
+    Compare {
+        lhs: Expr,
+        op: Op,
+        rhs: Expr,
+    },
+    /// A named flight (`Program::flights[flight]`) was launched.
+    Flown {
+        program: usize,
+        flight: u16,
+    },
+    /// A named flight failed and its crew was lost (an uncrewed one: it failed).
+    FlightLost {
+        program: usize,
+        flight: u16,
+    },
+    /// A person (roster index of the agency) flew at least once.
+    Flew {
+        agency: usize,
+        person: u16,
+    },
+    /// A person was killed on a flight (before the start included).
+    Killed {
+        agency: usize,
+        person: u16,
+    },
+    /// A person was in the party that reached a milestone first for their agency.
+    Credited {
+        agency: usize,
+        person: u16,
+        milestone: usize,
+    },
     Not(Box<Cond>),
     And(Vec<Cond>),
     Or(Vec<Cond>),
+}
+
+/// A sum of dated terms, in days from the scenario start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// (added, term): `true` for `+`, `false` for `-`.
+    pub terms: Vec<(bool, Term)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Term {
+    /// The day an agency reached a milestone (never: the comparison is false).
+    Date { milestone: usize, agency: usize },
+    /// A number of days, or a date given as days from the start.
+    Days(f64),
+}
+
+impl Expr {
+    /// Its value, given the day each (milestone, agency) was reached; `None` if one never was.
+    pub fn value(&self, date: impl Fn(usize, usize) -> f64) -> Option<f64> {
+        let mut total = 0.0;
+        for &(add, term) in &self.terms {
+            let v = match term {
+                Term::Date { milestone, agency } => date(milestone, agency),
+                Term::Days(d) => d,
+            };
+            if !v.is_finite() {
+                return None;
+            }
+            total += if add { v } else { -v };
+        }
+        Some(total)
+    }
 }
 
 /// Kinds of world state a condition can read (bit flags): the engine re-evaluates a condition
@@ -91,7 +156,9 @@ pub mod reads {
     pub const PROGRAMS: u8 = 4;
     pub const VEHICLES: u8 = 8;
     pub const TIME: u8 = 16;
-    pub const ALL: u8 = 31;
+    /// Named flights flown and people who flew.
+    pub const FLIGHTS: u8 = 32;
+    pub const ALL: u8 = 63;
 }
 
 impl Cond {
@@ -105,6 +172,9 @@ impl Cond {
             Cond::After { .. } => reads::TIME,
             Cond::CrewLost { .. } => reads::CREW,
             Cond::Flights { .. } | Cond::Failures { .. } => reads::VEHICLES,
+            Cond::Compare { .. } | Cond::Credited { .. } => reads::MILESTONES,
+            Cond::Flown { .. } | Cond::FlightLost { .. } | Cond::Flew { .. } => reads::FLIGHTS,
+            Cond::Killed { .. } => reads::CREW,
             Cond::Not(c) => c.reads(),
             Cond::And(cs) | Cond::Or(cs) => cs.iter().fold(0, |m, c| m | c.reads()),
         }
@@ -150,6 +220,10 @@ pub trait Names {
     fn vehicle(&self, name: &str) -> Result<usize, String>;
     /// Days from the scenario start of a `YYYY-MM-DD` date.
     fn day(&self, date: &str) -> Result<f64, String>;
+    /// A named flight: (program, index in its manifest).
+    fn flight(&self, name: &str) -> Result<(usize, u16), String>;
+    /// A person: (agency, roster index).
+    fn person(&self, name: &str) -> Result<(usize, u16), String>;
 }
 
 /// A parse or resolution error at a byte range of the condition text.
@@ -188,6 +262,9 @@ enum Tok {
     RParen,
     Comma,
     Op(Op),
+    Plus,
+    /// A quoted name ("Apollo 13", "Alexei Leonov").
+    Str,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +295,18 @@ fn lex(text: &str) -> Result<Vec<Token>, CondError> {
             b',' => {
                 out.push(single(Tok::Comma));
                 i += 1
+            }
+            b'+' => {
+                out.push(single(Tok::Plus));
+                i += 1
+            }
+            b'"' => {
+                let end = text[i + 1..].find('"').map(|k| i + 1 + k).ok_or(CondError {
+                    at: start..text.len(),
+                    message: "a quoted name without its closing `\"`".into(),
+                })?;
+                out.push(Token { tok: Tok::Str, text: text[i + 1..end].into(), at: start..end + 1 });
+                i = end + 1;
             }
             b'>' | b'<' | b'=' | b'!' => {
                 let two = bytes.get(i + 1) == Some(&b'=');
@@ -278,6 +367,12 @@ fn number(word: &str, at: Range<usize>) -> Result<Option<f64>, CondError> {
     }
 }
 
+/// `1969-07-20`-shaped.
+fn looks_like_date(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && w.chars().filter(|c| c.is_ascii_digit()).count() == 8
+}
+
 /// Resolves one name of a kind to its index.
 type Resolver = dyn Fn(&dyn Names, &str) -> Result<usize, String>;
 
@@ -312,6 +407,9 @@ impl Parser<'_> {
         let t = self.next(expected)?;
         if std::mem::discriminant(&t.tok) == std::mem::discriminant(&tok) {
             Ok(t)
+        } else if t.tok == Tok::Str {
+            let message = format!("found the quoted name \"{}\", expected {expected} (ids are not quoted)", t.text);
+            Err(CondError { at: t.at, message })
         } else {
             Err(CondError { at: t.at, message: format!("found `{}`, expected {expected}", t.text) })
         }
@@ -387,7 +485,78 @@ impl Parser<'_> {
         }
     }
 
+    /// Whether a comparison of dates starts here: `date(..)`, a number or a date.
+    fn starts_expr(&self) -> bool {
+        match self.peek() {
+            Some(Token { tok: Tok::Number(_), .. }) => true,
+            Some(Token { tok: Tok::Word, text, .. }) => {
+                let call = matches!(self.tokens.get(self.pos + 1), Some(t) if t.tok == Tok::LParen);
+                (text == "date" && call) || looks_like_date(text)
+            }
+            _ => false,
+        }
+    }
+
+    /// `EXPR OP EXPR`, e.g. `date(crewed_lunar_landing, USA) - date(crewed_lunar_landing, USSR) <= 90`.
+    fn compare(&mut self) -> Result<Cond, CondError> {
+        let lhs = self.expr()?;
+        let op = match self.next("a comparison such as `<`")? {
+            Token { tok: Tok::Op(op), .. } => op,
+            t => {
+                return Err(CondError {
+                    at: t.at,
+                    message: format!("found `{}`, expected a comparison such as `<`", t.text),
+                });
+            }
+        };
+        let rhs = self.expr()?;
+        Ok(Cond::Compare { lhs, op, rhs })
+    }
+
+    fn expr(&mut self) -> Result<Expr, CondError> {
+        let mut terms = vec![(true, self.term()?)];
+        loop {
+            let add = match self.peek() {
+                Some(t) if t.tok == Tok::Plus => true,
+                Some(t) if t.tok == Tok::Word && t.text == "-" => false,
+                _ => return Ok(Expr { terms }),
+            };
+            self.pos += 1;
+            terms.push((add, self.term()?));
+        }
+    }
+
+    fn term(&mut self) -> Result<Term, CondError> {
+        let expected = "`date(milestone, agency)`, a date (YYYY-MM-DD) or a number of days";
+        let t = self.next(expected)?;
+        match t.tok {
+            Tok::Number(n) => Ok(Term::Days(n)),
+            Tok::Word if t.text == "date" => {
+                self.expect(Tok::LParen, "`(` after `date`")?;
+                let milestone = self.arg("a milestone id", |n: &dyn Names, s: &str| n.milestone(s))?;
+                self.expect(Tok::Comma, "`,`")?;
+                let agency = self.arg("an agency id", |n: &dyn Names, s: &str| n.agency(s))?;
+                self.expect(Tok::RParen, "`)`")?;
+                Ok(Term::Date { milestone, agency })
+            }
+            Tok::Word if looks_like_date(&t.text) => {
+                let day = self.names.day(&t.text).map_err(|message| CondError { at: t.at, message })?;
+                Ok(Term::Days(day))
+            }
+            _ => Err(CondError { at: t.at, message: format!("found `{}`, expected {expected}", t.text) }),
+        }
+    }
+
+    /// A quoted name resolved with `f`.
+    fn quoted<T>(&mut self, what: &str, f: impl Fn(&dyn Names, &str) -> Result<T, String>) -> Result<T, CondError> {
+        let t = self.expect(Tok::Str, what)?;
+        f(self.names, &t.text).map_err(|message| CondError { at: t.at, message })
+    }
+
     fn atom(&mut self) -> Result<Cond, CondError> {
+        if self.starts_expr() {
+            return self.compare();
+        }
         let head = self.expect(Tok::Word, "a condition such as `reached(USA, crewed_orbit)`")?;
         let simple = match head.text.as_str() {
             "true" => Some(Cond::True),
@@ -419,6 +588,24 @@ impl Parser<'_> {
             "started" => Cond::Started { program: self.arg("a program id", program)? },
             "done" => Cond::Done { program: self.arg("a program id", program)? },
             "cancelled" => Cond::Cancelled { program: self.arg("a program id", program)? },
+            "flown" | "lost" => {
+                let (program, flight) = self.quoted("a flight name in quotes, e.g. \"Soyuz 1\"", |n, s| n.flight(s))?;
+                if head.text == "flown" {
+                    Cond::Flown { program, flight }
+                } else {
+                    Cond::FlightLost { program, flight }
+                }
+            }
+            "flew" | "killed" => {
+                let (agency, person) = self.quoted("a name in quotes, e.g. \"Alexei Leonov\"", |n, s| n.person(s))?;
+                if head.text == "flew" { Cond::Flew { agency, person } } else { Cond::Killed { agency, person } }
+            }
+            "credited" => {
+                let (agency, person) = self.quoted("a name in quotes, e.g. \"Alexei Leonov\"", |n, s| n.person(s))?;
+                self.expect(Tok::Comma, "`,`")?;
+                let milestone = self.arg("a milestone id", milestone)?;
+                Cond::Credited { agency, person, milestone }
+            }
             "after" => {
                 let t = self.expect(Tok::Word, "a date YYYY-MM-DD")?;
                 let day = self.names.day(&t.text).map_err(|message| CondError { at: t.at, message })?;
@@ -440,7 +627,7 @@ impl Parser<'_> {
                 return Err(CondError {
                     at: head.at,
                     message: format!(
-                        "unknown condition `{other}`; expected one of reached, first, any, started, done, cancelled, after, crew_lost, flights, failures, true, false"
+                        "unknown condition `{other}`; expected one of reached, first, any, started, done, cancelled, after, crew_lost, flights, failures, flown, lost, flew, killed, credited, date(..) comparisons, true, false"
                     ),
                 });
             }
@@ -471,6 +658,45 @@ mod tests {
         fn day(&self, s: &str) -> Result<f64, String> {
             if s == "1970-01-01" { Ok(100.0) } else { Err(format!("bad date `{s}`")) }
         }
+        fn flight(&self, s: &str) -> Result<(usize, u16), String> {
+            if s == "Apollo 13" { Ok((0, 6)) } else { Err(format!("unknown flight `{s}`")) }
+        }
+        fn person(&self, s: &str) -> Result<(usize, u16), String> {
+            if s == "Alexei Leonov" { Ok((1, 7)) } else { Err(format!("unknown person `{s}`")) }
+        }
+    }
+
+    #[test]
+    fn dated_comparisons_and_named_atoms_parse() {
+        let c =
+            parse("date(landing, USA) - date(landing, USSR) <= 90 and date(landing, USSR) < 1970-01-01", &N).unwrap();
+        let d = |m, a| Term::Date { milestone: m, agency: a };
+        assert_eq!(
+            c,
+            Cond::And(vec![
+                Cond::Compare {
+                    lhs: Expr { terms: vec![(true, d(1, 0)), (false, d(1, 1))] },
+                    op: Op::Le,
+                    rhs: Expr { terms: vec![(true, Term::Days(90.0))] }
+                },
+                Cond::Compare {
+                    lhs: Expr { terms: vec![(true, d(1, 1))] },
+                    op: Op::Lt,
+                    rhs: Expr { terms: vec![(true, Term::Days(100.0))] }
+                },
+            ])
+        );
+        assert_eq!(parse("flown(\"Apollo 13\")", &N).unwrap(), Cond::Flown { program: 0, flight: 6 });
+        assert_eq!(
+            parse("credited(\"Alexei Leonov\", landing)", &N).unwrap(),
+            Cond::Credited { agency: 1, person: 7, milestone: 1 }
+        );
+        assert_eq!(parse("flown(\"Apollo 31\")", &N).unwrap_err().at, 6..17);
+        assert!(parse("flown(\"Apollo 13)", &N).unwrap_err().message.contains("closing"));
+        assert!(parse("date(landing, USA) <", &N).is_err());
+        let e = Expr { terms: vec![(true, Term::Date { milestone: 0, agency: 0 }), (false, Term::Days(3.0))] };
+        assert_eq!(e.value(|_, _| 10.0), Some(7.0));
+        assert_eq!(e.value(|_, _| f64::INFINITY), None);
     }
 
     #[test]

@@ -29,6 +29,29 @@ pub struct File {
     pub era: Vec<S<Era>>,
     #[serde(default)]
     pub history: Vec<S<History>>,
+    #[serde(default)]
+    pub past: Vec<S<Past>>,
+}
+
+/// A flight flown before the scenario starts: part of the world every timeline begins in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Past {
+    pub name: S<String>,
+    pub agency: S<String>,
+    pub date: S<Datetime>,
+    #[serde(default)]
+    pub crew: Vec<S<String>>,
+    /// Vehicles whose records (flight numbers, beliefs) count this flight.
+    #[serde(default)]
+    pub vehicles: Vec<S<String>>,
+    #[serde(default)]
+    pub achieves: Vec<S<String>>,
+    /// The crew was killed.
+    #[serde(default)]
+    pub lost: bool,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// A real, dated event the model can be checked against.
@@ -61,8 +84,41 @@ pub struct Agency {
     pub name: String,
     pub risk: S<f64>,
     #[serde(default)]
-    pub crew: Vec<String>,
+    pub crew: Vec<S<Member>>,
+    /// How a crew member who cannot fly is replaced: `seat` (by the backup in that seat) or
+    /// `crew` (the whole backup crew flies).
+    pub substitution: Option<S<String>>,
+    /// Beyond the named flights, the backup crew of a flight flies as prime this many crewed
+    /// flights of its program later (NASA's rotation: 3); 0 or absent: crews from the roster.
+    pub rotation: Option<S<i64>>,
     pub budget: S<Vec<S<BudgetPoint>>>,
+}
+
+/// A roster entry: a name, or a name with the dates the person was in service.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Member {
+    Name(String),
+    Person(Person),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    /// Entered service (selection).
+    pub from: Option<Datetime>,
+    /// Left service (resigned, retired, grounded, died outside a flight).
+    pub until: Option<Datetime>,
+}
+
+impl Member {
+    pub fn name(&self) -> &str {
+        match self {
+            Member::Name(n) => n,
+            Member::Person(p) => &p.name,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +140,8 @@ pub struct Vehicle {
     #[serde(default)]
     pub background: Vec<S<Cadence>>,
     pub lead_days: Option<S<f64>>,
+    /// How a chronicle names it ("Titan II", "Soyuz spacecraft").
+    pub called: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +171,8 @@ pub struct Mission {
     pub id: S<String>,
     pub name: String,
     pub crew: Option<S<i64>>,
+    /// How a chronicle names its rocket ("Soyuz rocket"), if not by its first vehicle.
+    pub launcher: Option<String>,
     #[serde(default)]
     pub phase: Vec<S<Phase>>,
 }
@@ -127,6 +187,11 @@ pub struct Phase {
     pub loss: Option<S<f64>>,
     #[serde(default)]
     pub achieves: Vec<S<String>>,
+    /// Which of the crew take part, as 1-based seats: the landing party of a lander, the
+    /// spacewalker of a spacewalk. Absent: all of them.
+    pub crew: Option<S<Vec<i64>>>,
+    /// How a chronicle names the phase ("translunar injection"), if not by the glossary.
+    pub called: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,11 +203,28 @@ pub struct Program {
     pub start: Option<S<Datetime>>,
     pub when: Option<S<String>>,
     pub cancel: Option<S<String>>,
+    /// Retired when its successor takes over (a condition).
+    pub retire: Option<S<String>>,
     pub stand_down: S<Duration>,
     pub loss_stand_down: S<Duration>,
     pub clean_flights: Option<S<i64>>,
     #[serde(default)]
     pub step: Vec<S<Step>>,
+    /// The named flights of the program, in order.
+    #[serde(default)]
+    pub flights: Vec<S<NamedFlight>>,
+}
+
+/// A flight of a program's manifest: its name, and for a crewed flight the crews planned.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedFlight {
+    pub name: S<String>,
+    pub date: Option<S<Datetime>>,
+    #[serde(default)]
+    pub crew: Vec<S<String>>,
+    #[serde(default)]
+    pub backup: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,6 +253,8 @@ pub struct Rule {
     pub id: S<String>,
     pub when: S<String>,
     pub delay_days: Option<S<f64>>,
+    /// For a delayed rule: its effects apply only if this still holds when they come due.
+    pub still: Option<S<String>>,
     #[serde(default)]
     pub text: String,
     #[serde(default)]

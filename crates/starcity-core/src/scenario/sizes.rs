@@ -21,6 +21,7 @@ impl Compiler {
         self.at_most(&f.rule, limits::RULES, "`[[rule]]`");
         self.at_most(&f.era, limits::ERAS, "`[[era]]`");
         self.at_most(&f.history, limits::HISTORY, "`[[history]]`");
+        self.at_most(&f.past, limits::PAST, "`[[past]]`");
         for a in &f.agency {
             let a = a.get_ref();
             self.at_most(a.budget.get_ref(), limits::BUDGET_POINTS, "budget points");
@@ -37,9 +38,21 @@ impl Compiler {
         }
         for p in &f.program {
             self.at_most(&p.get_ref().step, limits::STEPS, "steps");
+            self.at_most(&p.get_ref().flights, limits::FLIGHTS, "named flights");
+            for f in &p.get_ref().flights {
+                let f = f.get_ref();
+                self.text_at_most(f.name.span(), [f.name.get_ref().as_str()]);
+                self.at_most(&f.crew, limits::LIST_ITEMS, "crew names");
+                self.at_most(&f.backup, limits::LIST_ITEMS, "backup crew names");
+            }
         }
         for r in &f.rule {
             self.at_most(&r.get_ref().effects, limits::EFFECTS, "effects");
+        }
+        for x in &f.past {
+            self.at_most(&x.get_ref().crew, limits::LIST_ITEMS, "crew names");
+            self.at_most(&x.get_ref().vehicles, limits::LIST_ITEMS, "vehicles");
+            self.at_most(&x.get_ref().achieves, limits::LIST_ITEMS, "milestones");
         }
         self.check_texts(f);
         self.errors.len() == before
@@ -52,18 +65,22 @@ impl Compiler {
         let span = f.scenario.span();
         self.text_at_most(span.clone(), [h.name.as_str(), h.description.as_str()]);
         for a in &f.agency {
-            let names = std::iter::once(a.get_ref().name.as_str()).chain(a.get_ref().crew.iter().map(String::as_str));
+            let names =
+                std::iter::once(a.get_ref().name.as_str()).chain(a.get_ref().crew.iter().map(|m| m.get_ref().name()));
             self.text_at_most(a.span(), names);
         }
         for v in &f.vehicle {
-            self.text_at_most(v.span(), [v.get_ref().name.as_str()]);
+            let v_ = v.get_ref();
+            self.text_at_most(v.span(), std::iter::once(v_.name.as_str()).chain(v_.called.as_deref()));
         }
         for m in &f.milestone {
             self.text_at_most(m.span(), [m.get_ref().name.as_str()]);
         }
         for m in &f.mission {
             let phases = m.get_ref().phase.iter().map(|p| p.get_ref().name.get_ref().as_str());
-            self.text_at_most(m.span(), std::iter::once(m.get_ref().name.as_str()).chain(phases));
+            let called = m.get_ref().phase.iter().filter_map(|p| p.get_ref().called.as_deref());
+            let named = std::iter::once(m.get_ref().name.as_str()).chain(m.get_ref().launcher.as_deref());
+            self.text_at_most(m.span(), named.chain(phases).chain(called));
         }
         for p in &f.program {
             self.text_at_most(p.span(), [p.get_ref().name.as_str()]);

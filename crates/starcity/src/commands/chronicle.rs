@@ -1,8 +1,9 @@
 //! `starcity chronicle`: one timeline told as dated history.
 
 use miette::{Result, miette};
-use starcity_core::chronicle;
+use starcity_core::chronicle::{self, Perspective};
 use starcity_core::ensemble::{self, RunConfig, Summary};
+use starcity_core::report::pct;
 use starcity_core::scenario::Scenario;
 
 use crate::cli::ChronicleArgs;
@@ -15,6 +16,9 @@ pub fn run(args: &ChronicleArgs) -> Result<()> {
         return Err(miette!("--twin needs a divergence: -d NAME_OR_FILE"));
     }
     let Worlds { base, div } = Worlds::load(&args.common)?;
+    if args.count {
+        return count(&div, args);
+    }
     let summary = ensemble_of(&div, args)?;
     let (timeline, chosen) = choose(&div, &summary, args)?;
     let seed = args.common.seed;
@@ -22,9 +26,10 @@ pub fn run(args: &ChronicleArgs) -> Result<()> {
     let sink = Sink::new(args.common.output.as_deref());
     let markdown = args.format == "markdown";
     if !args.twin {
+        let side = perspective(&div, args.perspective.as_deref())?;
         return match args.format.as_str() {
             "json" => output::emit_json(&told, sink),
-            _ => output::emit(&chronicle::render(&told, &div, markdown), sink),
+            _ => output::emit(&chronicle::render(&told, &div, markdown, side), sink),
         };
     }
     let base_summary = ensemble_of(&base, args)?;
@@ -32,6 +37,58 @@ pub fn run(args: &ChronicleArgs) -> Result<()> {
     match args.format.as_str() {
         "json" => output::emit_json(&serde_json::json!({ "baseline": told_base, "divergent": told }), sink),
         _ => output::emit(&chronicle::render_twin(&told_base, &told, &base, markdown), sink),
+    }
+}
+
+/// `--where COND --count`: how many timelines satisfy the condition, with a 95 % interval.
+fn count(sc: &Scenario, args: &ChronicleArgs) -> Result<()> {
+    let text = args.condition.as_deref().unwrap_or("true");
+    let cond = where_condition(sc, text)?;
+    let (n, seed) = (args.timelines, args.common.seed);
+    let c = in_pool(args.common.threads, args.quiet, n, "timelines", |done| {
+        chronicle::count_where(sc, seed, n, &cond, done)
+    })??;
+    let [lo, hi] = c.interval95();
+    let sink = Sink::new(args.common.output.as_deref());
+    if args.format == "json" {
+        let json = serde_json::json!({
+            "scenario": sc.id, "divergences": sc.divergences, "seed": seed, "condition": text,
+            "timelines": c.n, "matching": c.hits, "share": c.share(), "ci95": [lo, hi],
+        });
+        return output::emit_json(&json, sink);
+    }
+    let line = format!(
+        "`{text}` holds at the end of {} of {} timelines: {} (95 % interval {} to {}).\n",
+        c.hits,
+        c.n,
+        pct(c.share()),
+        pct(lo),
+        pct(hi)
+    );
+    output::emit(&line, sink)
+}
+
+/// Parses `--where`, refusing a condition that is the same at the end of every timeline.
+fn where_condition(sc: &Scenario, text: &str) -> Result<starcity_core::scenario::Cond> {
+    let cond = sc.parse_condition("--where", text)?;
+    if chronicle::is_constant_at_end(&cond) {
+        return Err(miette!(
+            "--where `{text}` reads only the date, so it is the same at the end of every timeline; \
+             to ask when something happened, compare dates: date(MILESTONE, AGENCY) < YYYY-MM-DD"
+        ));
+    }
+    Ok(cond)
+}
+
+/// The side a chronicle is told from: `--perspective AGENCY`, or both.
+fn perspective(sc: &Scenario, agency: Option<&str>) -> Result<Perspective> {
+    let Some(id) = agency else { return Ok(Perspective::Both) };
+    match sc.agency_index(id) {
+        Some(a) => Ok(Perspective::Side(a)),
+        None => {
+            let ids: Vec<&str> = sc.agencies.iter().map(|a| a.id.as_str()).collect();
+            Err(miette!("--perspective {id}: no such agency in {} (its agencies: {})", sc.id, ids.join(", ")))
+        }
     }
 }
 
@@ -46,12 +103,17 @@ fn choose(div: &Scenario, summary: &Summary, args: &ChronicleArgs) -> Result<(u6
     let (n, seed) = (args.timelines, args.common.seed);
     let (threads, quiet) = (args.common.threads, args.quiet);
     if let Some(text) = &args.condition {
-        let cond = div.parse_condition("--where", text)?;
+        let cond = where_condition(div, text)?;
         let found =
             in_pool(threads, quiet, n, "timelines searched", |done| chronicle::find_where(div, seed, n, &cond, done))??;
+        let none = chronicle::Count { hits: 0, n };
         return match found {
             Some(k) => Ok((k, format!("Timeline {k}: the first of {n} timelines where `{text}` holds at the end."))),
-            None => Err(miette!("no timeline among the first {n} satisfies `{text}` (try a larger -n)")),
+            None => Err(miette!(
+                "no timeline among the first {n} satisfies `{text}`: if it can happen at all, its chance is below {} \
+                 (95 % confidence); a larger -n searches further",
+                pct(none.interval95()[1])
+            )),
         };
     }
     if args.pick.is_some() {

@@ -329,7 +329,7 @@ fn stdin_once_and_each_divergence_once() {
 #[test]
 fn where_errors_point_at_the_users_own_column() {
     let out = run(&["chronicle", "-n", "5", "--where", "first(crewed_orbit, \"USSR\")"]);
-    assert_clean_failure("--where", &out, &["--where:1:21", "unexpected character `\"`"]);
+    assert_clean_failure("--where", &out, &["--where:1:21", "found the quoted name \"USSR\", expected an agency id"]);
 }
 
 #[test]

@@ -1,0 +1,248 @@
+//! People and named flights: rosters with service dates, program manifests with their planned
+//! crews, and the flights flown before the scenario starts.
+//!
+//! Everything is checked here with a located error: an unknown person, a flight named twice, a
+//! crew larger than its spacecraft, a person flying before their selection or after leaving.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+
+use super::{Compiler, Kind, NamedFlight, PastFlight, Person, Program, Series, Substitution, one_of, raw};
+use crate::world::NEVER;
+
+/// Each agency's roster: name → index.
+pub(crate) type Rosters = Vec<HashMap<String, u16>>;
+
+impl Compiler {
+    /// An agency's roster, with service dates as days from the start.
+    pub(super) fn roster(&mut self, a: &raw::Agency) -> Vec<Person> {
+        let mut people = Vec::with_capacity(a.crew.len());
+        let mut seen = HashMap::new();
+        for m in &a.crew {
+            let name = m.get_ref().name().to_string();
+            if seen.insert(name.clone(), ()).is_some() {
+                self.error(m.span(), format!("`{name}` is listed twice"), "each person once in a roster");
+            }
+            let (from, until) = match m.get_ref() {
+                raw::Member::Name(_) => (-NEVER, NEVER),
+                raw::Member::Person(p) => (
+                    self.service_day(m.span(), p.from.as_ref(), -NEVER),
+                    self.service_day(m.span(), p.until.as_ref(), NEVER),
+                ),
+            };
+            if from >= until {
+                self.error(m.span(), format!("`{name}` leaves service before entering it"), "`from` before `until`");
+            }
+            people.push(Person { name, from, until });
+        }
+        people
+    }
+
+    /// A service date as days from the start (`default` when absent).
+    fn service_day(&mut self, span: std::ops::Range<usize>, d: Option<&toml::value::Datetime>, default: f64) -> f64 {
+        let Some(d) = d else { return default };
+        let date = match (d.date, d.time, d.offset) {
+            (Some(x), None, None) => NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32),
+            _ => None,
+        };
+        match date {
+            Some(date) => (date - self.start).num_days() as f64,
+            None => {
+                self.error(span, format!("`{d}` is not a plain date"), "a date like 1969-07-20 (no time)");
+                default
+            }
+        }
+    }
+
+    pub(super) fn substitution(&mut self, s: Option<&Spanned<String>>) -> Substitution {
+        match s.map(|s| (s.get_ref().as_str(), s.span())) {
+            None | Some(("seat", _)) => Substitution::Seat,
+            Some(("crew", _)) => Substitution::Crew,
+            Some((other, span)) => {
+                self.error(span, format!("unknown substitution `{other}`"), "`seat` or `crew`");
+                Substitution::Seat
+            }
+        }
+    }
+
+    /// A program's manifest. `seats` is the largest crew among the program's crewed missions.
+    pub(super) fn manifest(
+        &mut self,
+        p: &raw::Program,
+        agency: Option<usize>,
+        rosters: &Rosters,
+        people: &[Vec<Person>],
+        seats: u32,
+    ) -> Vec<NamedFlight> {
+        let mut out = Vec::with_capacity(p.flights.len());
+        for f in &p.flights {
+            let f = f.get_ref();
+            let date = f.date.as_ref().and_then(|d| self.date(d));
+            let (mut crew, mut backup) = (Vec::new(), Vec::new());
+            if let Some(a) = agency {
+                crew = self.crew_list(&f.crew, a, rosters, people, date, &f.name);
+                backup = self.crew_list(&f.backup, a, rosters, people, date, &f.name);
+            }
+            if !f.backup.is_empty() && f.crew.is_empty() {
+                self.error(f.name.span(), "a backup crew for an uncrewed flight", "a `crew` beside the `backup`");
+            }
+            for (list, what) in [(&f.crew, "crew"), (&f.backup, "backup crew")] {
+                if list.len() > seats as usize {
+                    let m = format!("a {what} of {} for a program whose largest crew is {seats}", list.len());
+                    self.error(f.name.span(), m, "no more people than the spacecraft holds");
+                }
+            }
+            out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup });
+        }
+        out
+    }
+
+    /// Resolves a crew to roster indices, checking each person serves on `date`.
+    fn crew_list(
+        &mut self,
+        names: &[Spanned<String>],
+        agency: usize,
+        rosters: &Rosters,
+        people: &[Vec<Person>],
+        date: Option<NaiveDate>,
+        flight: &Spanned<String>,
+    ) -> Vec<u16> {
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let Some(&i) = rosters[agency].get(n.get_ref()) else {
+                let hint = one_of(rosters[agency].keys().map(String::as_str));
+                self.error(n.span(), format!("`{}` is not in this agency's roster", n.get_ref()), hint);
+                continue;
+            };
+            if out.contains(&i) {
+                self.error(n.span(), format!("`{}` is listed twice in one crew", n.get_ref()), "each person once");
+            }
+            out.push(i);
+            let (Some(date), person) = (date, &people[agency][i as usize]) else { continue };
+            let day = (date - self.start).num_days() as f64;
+            if !person.serves(day) {
+                let when = if day < person.from { "before entering" } else { "after leaving" };
+                let m = format!("{} would fly {} on {date}, {when} service", person.name, flight.get_ref());
+                self.error(n.span(), m, "a person in service on the flight's date (see the roster's from/until)");
+            }
+        }
+        out
+    }
+
+    /// The flights flown before the start, sorted by date.
+    pub(super) fn past(
+        &mut self,
+        past: &[Spanned<raw::Past>],
+        rosters: &Rosters,
+        people: &[Vec<Person>],
+    ) -> Vec<PastFlight> {
+        let mut out = Vec::with_capacity(past.len());
+        for item in past {
+            let x = item.get_ref();
+            self.text_at_most(item.span(), [x.name.get_ref().as_str(), x.source.as_str()]);
+            let agency = self.resolve(Kind::Agency, &x.agency);
+            let date = self.date(&x.date);
+            if let Some(d) = date
+                && d >= self.start
+            {
+                let m = format!("a past flight dated {d}, not before the start {}", self.start);
+                self.error(x.date.span(), m, "a date before `scenario.start` (later flights are the model's)");
+            }
+            let vehicles: Option<Vec<usize>> = x.vehicles.iter().map(|v| self.resolve(Kind::Vehicle, v)).collect();
+            let achieves: Option<Vec<usize>> = x.achieves.iter().map(|m| self.resolve(Kind::Milestone, m)).collect();
+            let (Some(agency), Some(date), Some(vehicles), Some(achieves)) = (agency, date, vehicles, achieves) else {
+                continue;
+            };
+            let crew = self.crew_list(&x.crew, agency, rosters, people, Some(date), &x.name);
+            let day = (date - self.start).num_days() as f64;
+            let (name, source, lost) = (x.name.get_ref().clone(), x.source.clone(), x.lost);
+            out.push(PastFlight { name, agency, date, day, crew, vehicles, achieves, lost, source });
+        }
+        out.sort_by(|a, b| a.day.total_cmp(&b.day));
+        out
+    }
+
+    /// Every flight name once in the scenario (manifests and past flights).
+    pub(super) fn unique_flight_names(&mut self, programs: &[Spanned<raw::Program>], past: &[Spanned<raw::Past>]) {
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let names = programs
+            .iter()
+            .flat_map(|p| p.get_ref().flights.iter().map(|x| &x.get_ref().name))
+            .chain(past.iter().map(|x| &x.get_ref().name));
+        let mut twice = Vec::new();
+        for n in names {
+            if seen.insert(n.get_ref().as_str(), ()).is_some() {
+                twice.push((n.span(), n.get_ref().clone()));
+            }
+        }
+        for (span, name) in twice {
+            self.error(span, format!("flight `{name}` is named twice"), "each flight name once in a scenario");
+        }
+    }
+}
+
+/// The roster maps (name → index) of compiled rosters.
+pub(super) fn roster_maps(people: &[Vec<Person>]) -> Rosters {
+    people.iter().map(|r| r.iter().enumerate().map(|(i, p)| (p.name.clone(), i as u16)).collect()).collect()
+}
+
+/// "Apollo 13" → ("Apollo ", 13); a name without a trailing number has no series.
+pub fn split_number(name: &str) -> Option<(&str, u32)> {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 6 {
+        return None;
+    }
+    let (prefix, number) = name.split_at(name.len() - digits);
+    if prefix.is_empty() {
+        return None;
+    }
+    Some((prefix, number.parse().ok()?))
+}
+
+/// Gives each program the series its flights beyond the manifest continue (those of its last
+/// numbered uncrewed and crewed flights), numbered past every manifest's use.
+pub(super) fn assign_series(programs: &mut [Program], past: &[PastFlight]) -> Vec<Series> {
+    let mut series: Vec<Series> = Vec::new();
+    let bump = |series: &mut Vec<Series>, name: &str| {
+        let (prefix, n) = split_number(name)?;
+        match series.iter().position(|s| s.prefix == prefix) {
+            Some(i) => {
+                series[i].next = series[i].next.max(n.saturating_add(1));
+                Some(i)
+            }
+            None => {
+                series.push(Series { prefix: prefix.to_string(), next: n.saturating_add(1) });
+                Some(series.len() - 1)
+            }
+        }
+    };
+    for f in past {
+        bump(&mut series, &f.name);
+    }
+    for p in programs.iter_mut() {
+        let mut own = [None, None];
+        for f in &p.flights {
+            if let Some(s) = bump(&mut series, &f.name) {
+                own[!f.crew.is_empty() as usize] = Some(s);
+            }
+        }
+        p.series = own;
+    }
+    series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_series_and_number() {
+        assert_eq!(split_number("Apollo 13"), Some(("Apollo ", 13)));
+        assert_eq!(split_number("Soyuz T-14"), Some(("Soyuz T-", 14)));
+        assert_eq!(split_number("Gemini 6A"), None);
+        assert_eq!(split_number("N1 3L"), None);
+        assert_eq!(split_number("42"), None);
+    }
+}
