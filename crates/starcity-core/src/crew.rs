@@ -11,7 +11,7 @@
 //!
 //! No random draw: who flies never changes what happens, only who it happens to.
 
-use crate::scenario::{Agency, Program, Scenario, Substitution};
+use crate::scenario::{Agency, Scenario, Substitution};
 use crate::world::{Crew, FlightName, MAX_CREW, ROTATION_RING, World};
 
 /// Names the flight program `p` is launching (crewed or not) and advances the manifest.
@@ -46,15 +46,23 @@ pub(crate) fn choose(sc: &Scenario, w: &mut World, p: usize, name: FlightName, n
     if n > MAX_CREW {
         return None;
     }
-    let (prime, backup) = planned(prog, agency, w, p, name);
+    let rotated = rotated(agency, w, p, name);
+    let (prime, backup): (&[u16], &[u16]) = match name {
+        FlightName::Named(i) => (&prog.flights[i as usize].crew, &prog.flights[i as usize].backup),
+        _ => (rotated.as_slice(), &[]),
+    };
     // A named flight flies its real crew size, in a spacecraft that may hold more.
     let n = if matches!(name, FlightName::Named(_)) && !prime.is_empty() { n.min(prime.len()) } else { n };
+    let whole = |list: &[u16], w: &World| list.len() >= n && list[..n].iter().all(|&i| can_fly(sc, w, a, i));
+    if whole(prime, w) {
+        // The usual case: the prime crew flies as planned.
+        return Some(board(sc, w, p, Crew::of(&prime[..n]), backup));
+    }
     let mut crew = Crew::EMPTY;
     crew.n = n as u8;
     let mut seats: [Option<u16>; MAX_CREW] = [None; MAX_CREW];
-    let whole = |list: &[u16], w: &World| list.len() >= n && list[..n].iter().all(|&i| can_fly(sc, w, a, i));
-    if agency.substitution == Substitution::Crew && !whole(&prime, w) && whole(&backup, w) {
-        seats.iter_mut().zip(&backup).take(n).for_each(|(s, &i)| *s = Some(i));
+    if agency.substitution == Substitution::Crew && whole(backup, w) {
+        seats.iter_mut().zip(backup).take(n).for_each(|(s, &i)| *s = Some(i));
     } else {
         for seat in 0..n {
             let mut pick = [prime.get(seat), backup.get(seat)].into_iter().flatten().copied();
@@ -69,11 +77,17 @@ pub(crate) fn choose(sc: &Scenario, w: &mut World, p: usize, name: FlightName, n
         seats[seat] = Some(i);
         crew.ids[seat] = i;
     }
+    Some(board(sc, w, p, crew, backup))
+}
+
+/// Puts `crew` aboard: marks them as flying and remembers the backup crew for the rotation.
+fn board(sc: &Scenario, w: &mut World, p: usize, crew: Crew, backup: &[u16]) -> Crew {
+    let a = sc.programs[p].agency;
     for &i in crew.as_slice() {
         w.flying[a][i as usize] = true;
     }
-    remember_backup(sc, w, p, &backup, &crew);
-    Some(crew)
+    remember_backup(sc, w, p, backup, &crew);
+    crew
 }
 
 /// Whether `i` is already seated.
@@ -81,24 +95,16 @@ fn backup_taken(seats: &[Option<u16>], i: u16) -> bool {
     seats.contains(&Some(i))
 }
 
-/// The planned prime and backup crews of a flight, if any.
-fn planned(prog: &Program, agency: &Agency, w: &World, p: usize, name: FlightName) -> (Vec<u16>, Vec<u16>) {
-    match name {
-        FlightName::Named(i) => {
-            let f = &prog.flights[i as usize];
-            (f.crew.clone(), f.backup.clone())
-        }
-        _ if agency.rotation > 0 => {
-            let ps = &w.programs[p];
-            let back = agency.rotation;
-            if ps.crewed_launched < back {
-                return (Vec::new(), Vec::new());
-            }
-            let slot = (ps.crewed_launched - back) as usize % ROTATION_RING;
-            (ps.backups[slot].as_slice().to_vec(), Vec::new())
-        }
-        _ => (Vec::new(), Vec::new()),
+/// Beyond the manifest, with a rotation: the backup crew of the flight `rotation` crewed
+/// flights back (empty otherwise). Its slot was written in this timeline: slots are read only
+/// for flights already launched.
+fn rotated(agency: &Agency, w: &World, p: usize, name: FlightName) -> Crew {
+    let launched = w.programs[p].crewed_launched;
+    let back = agency.rotation;
+    if matches!(name, FlightName::Named(_)) || back == 0 || launched < back {
+        return Crew::EMPTY;
     }
+    w.backups[p * ROTATION_RING + (launched - back) as usize % ROTATION_RING]
 }
 
 /// Whether roster member `i` of agency `a` can fly now: alive, in service, not in flight.
@@ -128,12 +134,16 @@ fn remember_backup(sc: &Scenario, w: &mut World, p: usize, planned: &[u16], crew
     if sc.agencies[a].rotation == 0 {
         return;
     }
+    let n = crew.n as usize;
+    if planned.len() >= n && !planned[..n].iter().any(|i| crew.as_slice().contains(i)) {
+        // The usual case: the planned backup crew, none of whom flies this flight.
+        return push_backup(w, p, Crew::of(&planned[..n]));
+    }
     let mut backup = Crew::EMPTY;
     let mut seats: [Option<u16>; 2 * MAX_CREW] = [None; 2 * MAX_CREW];
     for (s, &i) in seats.iter_mut().zip(crew.as_slice()) {
         *s = Some(i);
     }
-    let n = crew.n as usize;
     for k in 0..n {
         // Seats `0..n` hold the prime crew, `n..n + k` the backups chosen so far.
         let seated = &seats[..n + k];
@@ -143,7 +153,12 @@ fn remember_backup(sc: &Scenario, w: &mut World, p: usize, planned: &[u16], crew
         backup.ids[k] = i;
         backup.n += 1;
     }
-    let ps = &mut w.programs[p];
-    ps.backups[ps.crewed_launched as usize % ROTATION_RING] = backup;
-    ps.crewed_launched += 1;
+    push_backup(w, p, backup);
+}
+
+/// Records `backup` as the backup crew of program `p`'s next crewed flight.
+fn push_backup(w: &mut World, p: usize, backup: Crew) {
+    let launched = w.programs[p].crewed_launched;
+    w.backups[p * ROTATION_RING + launched as usize % ROTATION_RING] = backup;
+    w.programs[p].crewed_launched += 1;
 }

@@ -309,7 +309,7 @@ impl<O: Observer> Engine<'_, O> {
         for (local, &v) in m.vehicles.iter().enumerate() {
             let vs = &mut self.w.vehicles[v];
             let n = self.sc.vehicles[v].family_index(vs.flights, self.w.t);
-            predicted[local] = vs.belief(&self.sc.vehicles[v].prior).predict(n);
+            predicted[local] = vs.predict(&self.sc.vehicles[v].prior, n);
         }
         let mut survive = 1.0;
         for ph in &m.phases {
@@ -612,7 +612,8 @@ impl<O: Observer> Engine<'_, O> {
                     }
                 }
             }
-            for (p, prog) in self.sc.programs.iter().enumerate() {
+            for &p in &self.sc.conditional {
+                let prog = &self.sc.programs[p];
                 let status = self.w.programs[p].status;
                 if status == Status::NotStarted {
                     if let Start::When(c) = &prog.start

@@ -87,6 +87,9 @@ pub struct Scenario {
     /// What all the scenario's conditions read together (see `condition::reads`): a change of
     /// any other kind needs no re-evaluation at all.
     pub reads_any: u8,
+    /// Programs with a condition of their own (`when`, `cancel`, `retire`, a step's
+    /// `requires`): the only ones a change of state can move, so the only ones `settle` visits.
+    pub conditional: Vec<usize>,
     /// Events whose outcome a divergence forces (empty in a plain scenario).
     pub forced: Vec<Forced>,
     /// `forced` sorted by target: (0 for a vehicle or 1 for a mission, its index, flight, index
@@ -517,6 +520,15 @@ impl Scenario {
         }
         // Waiting programs are re-checked on every pass, so program changes always count.
         self.reads_any = conds.iter().fold(condition::reads::PROGRAMS, |m, c| m | c.reads());
+        self.conditional = (self.programs.iter().enumerate())
+            .filter(|(_, p)| {
+                matches!(p.start, Start::When(_))
+                    || p.cancel.is_some()
+                    || p.retire.is_some()
+                    || p.steps.iter().any(|s| s.requires.is_some())
+            })
+            .map(|(i, _)| i)
+            .collect();
         days.retain(|d| *d > 0.0);
         days.sort_by(f64::total_cmp);
         days.dedup();
@@ -767,6 +779,7 @@ impl Compiler {
             counts_flights: false,
             watched: Vec::new(),
             reads_any: 0,
+            conditional: Vec::new(),
             forced: Vec::new(),
             forced_index: Vec::new(),
             interventions: Vec::new(),

@@ -132,6 +132,16 @@ pub struct Crew {
 impl Crew {
     pub const EMPTY: Crew = Crew { ids: [0; MAX_CREW], n: 0 };
 
+    /// The first `MAX_CREW` of `ids`.
+    pub fn of(ids: &[u16]) -> Crew {
+        let mut c = Crew::EMPTY;
+        for (slot, &i) in c.ids.iter_mut().zip(ids) {
+            *slot = i;
+            c.n += 1;
+        }
+        c
+    }
+
     pub fn as_slice(&self) -> &[u16] {
         &self.ids[..self.n as usize]
     }
@@ -208,11 +218,17 @@ pub struct VehicleState {
     /// Whether `belief` holds this timeline's belief yet; until a decision needs it, it is not
     /// even copied from the prior.
     pub belief_ready: bool,
+    /// `belief.mean_q0()` while `belief` is unchanged (NaN: to be computed). A crew decision
+    /// asks for it at every crewed launch, and the grid sum dominated the engine's profile.
+    pub mean_q0: f64,
 }
 
 impl VehicleState {
     /// The agency's current belief, starting from `prior`, with every landed flight folded in.
     pub fn belief(&mut self, prior: &Posterior) -> &Posterior {
+        if !self.belief_ready || !self.unseen.is_empty() {
+            self.mean_q0 = f64::NAN;
+        }
         if !self.belief_ready {
             self.belief.clone_from(prior);
             self.belief_ready = true;
@@ -221,6 +237,16 @@ impl VehicleState {
             self.belief.observe(n, failed);
         }
         &self.belief
+    }
+
+    /// The agency's predicted failure probability of the vehicle's family flight `n`: the same
+    /// number as `belief(prior).predict(n)`, with the posterior mean kept between updates.
+    pub fn predict(&mut self, prior: &Posterior, n: u32) -> f64 {
+        self.belief(prior);
+        if self.mean_q0.is_nan() {
+            self.mean_q0 = self.belief.mean_q0();
+        }
+        self.mean_q0 * self.belief.growth_at(n)
     }
 }
 
@@ -241,10 +267,8 @@ pub struct ProgramState {
     /// Named crewed and uncrewed flights of the manifest used so far.
     pub crewed_used: u32,
     pub uncrewed_used: u32,
-    /// Crewed flights launched (for the rotation ring).
+    /// Crewed flights launched (for the rotation ring, `World::backups`).
     pub crewed_launched: u32,
-    /// The backup crews of the latest crewed flights, by `crewed_launched % ROTATION_RING`.
-    pub backups: [Crew; ROTATION_RING],
     pub flight: Flight,
     pub started: f64,
     pub ended: f64,
@@ -355,8 +379,12 @@ pub struct World {
     pub flights_flown: Vec<Vec<u16>>,
     /// `named[p][i]`: how named flight `i` of program `p` went (see [`NamedStatus`]).
     pub named: Vec<Vec<NamedStatus>>,
-    /// `credit[m * n_agencies + a]`: the party that reached milestone `m` first for agency `a`.
+    /// `credit[m * n_agencies + a]`: the party that reached milestone `m` first for agency `a`;
+    /// meaningful only where `reached` is set (so never cleared).
     pub credit: Vec<Crew>,
+    /// `backups[p * ROTATION_RING + k % ROTATION_RING]`: the backup crew of program `p`'s `k`-th
+    /// crewed flight. Slots are read only for flights launched in this timeline, so never cleared.
+    pub backups: Vec<Crew>,
     pub vehicles: Vec<VehicleState>,
     /// Multiplier on each vehicle's true failure probability (divergences change it).
     pub reliability_scale: Vec<f64>,
@@ -412,7 +440,8 @@ impl World {
         for (named, p) in self.named.iter_mut().zip(&sc.programs) {
             refill(named, p.flights.len(), NamedStatus::NotFlown);
         }
-        refill(&mut self.credit, sc.milestones.len() * na, Crew::EMPTY);
+        self.credit.resize(sc.milestones.len() * na, Crew::EMPTY);
+        self.backups.resize(sc.programs.len() * ROTATION_RING, Crew::EMPTY);
         if self.vehicles.len() != sc.vehicles.len() {
             self.vehicles = sc
                 .vehicles
@@ -426,6 +455,7 @@ impl World {
                     belief: v.prior.clone(),
                     unseen: Vec::new(),
                     belief_ready: false,
+                    mean_q0: f64::NAN,
                 })
                 .collect();
         }
@@ -435,6 +465,7 @@ impl World {
             vs.streak = 0;
             vs.last_launch = -NEVER;
             vs.belief_ready = false;
+            vs.mean_q0 = f64::NAN;
             vs.unseen.clear();
         }
         refill(&mut self.reliability_scale, sc.vehicles.len(), 1.0);
@@ -452,7 +483,6 @@ impl World {
             crewed_used: 0,
             uncrewed_used: 0,
             crewed_launched: 0,
-            backups: [Crew::EMPTY; ROTATION_RING],
             flight: Flight::NONE,
             started: NEVER,
             ended: NEVER,
