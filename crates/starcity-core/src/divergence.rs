@@ -45,6 +45,15 @@ struct Header {
     base: Option<S<String>>,
 }
 
+/// A flight as an intervention names it: by its number (the `N`-th of a vehicle or mission in
+/// the timeline) or by its name in a program's manifest ("Soyuz 1").
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FlightRef {
+    Number(i64),
+    Name(String),
+}
+
 /// One intervention. Which keys are allowed depends on `do`; stray keys are errors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,7 +66,9 @@ struct Intervention {
     story: Option<String>,
     vehicle: Option<S<String>>,
     mission: Option<S<String>>,
-    flight: Option<S<i64>>,
+    flight: Option<S<FlightRef>>,
+    crew: Option<S<Vec<String>>>,
+    backup: Option<S<Vec<String>>>,
     phase: Option<S<String>>,
     outcome: Option<S<String>>,
     from: Option<S<Datetime>>,
@@ -184,6 +195,7 @@ fn check_sizes(c: &mut Compiler, sc: &Scenario, span: std::ops::Range<usize>) {
 fn allowed(action: &str) -> Option<&'static [&'static str]> {
     Some(match action {
         "force" => &["vehicle", "mission", "flight", "phase", "outcome"],
+        "crew" => &["flight", "crew", "backup"],
         "scale" => &["from", "agency", "program", "vehicle", "budget", "risk", "pace", "failure"],
         "remove-rule" => &["id"],
         "add-rule" | "replace-rule" => &["rule"],
@@ -216,7 +228,9 @@ fn present(i: &Intervention) -> Vec<(&'static str, std::ops::Range<usize>)> {
         skip_step,
         clean_flights,
         insert_step,
-        start
+        start,
+        crew,
+        backup
     );
     out
 }
@@ -229,7 +243,7 @@ fn intervene(c: &mut Compiler, sc: &mut Scenario, div_id: &str, index: usize, it
         c.error(
             it.action.span(),
             format!("unknown intervention `{action}`"),
-            "one of: force, scale, remove-rule, add-rule, replace-rule, program",
+            "one of: force, crew, scale, remove-rule, add-rule, replace-rule, program",
         );
         return;
     };
@@ -247,6 +261,7 @@ fn intervene(c: &mut Compiler, sc: &mut Scenario, div_id: &str, index: usize, it
     let before = sc.interventions.len();
     match action {
         "force" => force(c, sc, it, span, note),
+        "crew" => crew(c, sc, it, span, note),
         "scale" => scale(c, sc, it, span, div_id, index, note),
         "remove-rule" => remove_rule(c, sc, it, span, note),
         "add-rule" | "replace-rule" => add_rule(c, sc, it, span, action == "replace-rule", note),
@@ -259,24 +274,33 @@ fn intervene(c: &mut Compiler, sc: &mut Scenario, div_id: &str, index: usize, it
 
 fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops::Range<usize>, note: Option<String>) {
     let Some(flight) = &it.flight else {
-        c.error(span, "`force` needs `flight`", "`flight = N` (1 = the first flight in the timeline)");
+        c.error(
+            span,
+            "`force` needs `flight`",
+            "`flight = N` (1 = the first flight in the timeline) or `flight = \"Soyuz 1\"`",
+        );
         return;
     };
-    let n = c.count(Some(flight), 1, 1, 100_000, "a flight number from 1");
-    let outcome = match it.outcome.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
-        Some(("success", _)) => ForcedOutcome::Success,
-        Some(("failure", _)) => ForcedOutcome::Failure,
-        Some(("abort", _)) => ForcedOutcome::Abort,
-        Some(("loss", _)) => ForcedOutcome::Loss,
-        Some((other, at)) => {
-            c.error(at, format!("unknown outcome `{other}`"), "one of: success, failure, abort, loss");
+    if let FlightRef::Name(name) = flight.get_ref() {
+        if it.vehicle.is_some() || it.mission.is_some() {
+            c.error(
+                flight.span(),
+                "a named flight with `vehicle` or `mission`",
+                "a flight name alone (it says which flight)",
+            );
             return;
         }
-        None => {
-            c.error(span, "`force` needs `outcome`", "`outcome = \"success\"` (or failure, abort, loss)");
-            return;
+        let Some((program, index)) = c.named_flight(name, flight.span()) else { return };
+        return force_named(c, sc, it, span, note, program, index);
+    }
+    let n = match flight.get_ref() {
+        FlightRef::Number(n) => {
+            let at = toml::Spanned::new(flight.span(), *n);
+            c.count(Some(&at), 1, 1, 100_000, "a flight number from 1")
         }
+        FlightRef::Name(_) => return,
     };
+    let Some(outcome) = outcome(c, it, span.clone()) else { return };
     let (target, what) = match (&it.vehicle, &it.mission) {
         (Some(v), None) => match c.resolve(Kind::Vehicle, v) {
             Some(vehicle) => {
@@ -313,6 +337,7 @@ fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops:
                 ForceTarget::Mission { mission, .. } => {
                     sc.missions[mission].phases.iter().map(|ph| ph.name.as_str()).collect()
                 }
+                ForceTarget::Named { program, .. } => program_phases(sc, program),
             };
             if !known.contains(&p.get_ref().as_str()) {
                 let mut known = known;
@@ -336,6 +361,100 @@ fn force(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops:
         text: note.unwrap_or(format!("{what}{phase_text}: forced {outcome_text}")),
         kind: InterventionKind::Forced(sc.forced.len() - 1),
     });
+}
+
+/// The forced outcome an intervention asks for.
+fn outcome(c: &mut Compiler, it: &Intervention, span: std::ops::Range<usize>) -> Option<ForcedOutcome> {
+    match it.outcome.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
+        Some(("success", _)) => Some(ForcedOutcome::Success),
+        Some(("failure", _)) => Some(ForcedOutcome::Failure),
+        Some(("abort", _)) => Some(ForcedOutcome::Abort),
+        Some(("loss", _)) => Some(ForcedOutcome::Loss),
+        Some((other, at)) => {
+            c.error(at, format!("unknown outcome `{other}`"), "one of: success, failure, abort, loss");
+            None
+        }
+        None => {
+            c.error(span, "`force` needs `outcome`", "`outcome = \"success\"` (or failure, abort, loss)");
+            None
+        }
+    }
+}
+
+/// The phase names of every mission a program may fly (its steps and their tests).
+fn program_phases(sc: &Scenario, program: usize) -> Vec<&str> {
+    let missions = sc.programs[program].steps.iter().flat_map(|st| std::iter::once(st.mission).chain(st.test));
+    missions.flat_map(|m| sc.missions[m].phases.iter().map(|ph| ph.name.as_str())).collect()
+}
+
+/// `force` on a named flight ("Soyuz 1"): whatever mission it flies.
+fn force_named(
+    c: &mut Compiler,
+    sc: &mut Scenario,
+    it: &Intervention,
+    span: std::ops::Range<usize>,
+    note: Option<String>,
+    program: usize,
+    index: u16,
+) {
+    let Some(outcome) = outcome(c, it, span) else { return };
+    let phase = match &it.phase {
+        None => None,
+        Some(p) if program_phases(sc, program).contains(&p.get_ref().as_str()) => Some(name_key(p.get_ref())),
+        Some(p) => {
+            let mut known = program_phases(sc, program);
+            known.sort_unstable();
+            known.dedup();
+            let m = format!("no phase `{}` in the missions of program `{}`", p.get_ref(), sc.programs[program].id);
+            c.error(p.span(), m, format!("one of: {}", crate::scenario::one_of(known.into_iter())));
+            return;
+        }
+    };
+    let name = sc.programs[program].flights[index as usize].name.clone();
+    let phase_text = it.phase.as_ref().map(|p| format!(" ({})", p.get_ref())).unwrap_or_default();
+    let outcome_text = it.outcome.as_ref().map(|o| o.get_ref().clone()).unwrap_or_default();
+    sc.forced.push(Forced { target: ForceTarget::Named { program, flight: index }, phase, outcome });
+    sc.interventions.push(InterventionInfo {
+        story: String::new(),
+        text: note.unwrap_or(format!("{name}{phase_text}: forced {outcome_text}")),
+        kind: InterventionKind::Forced(sc.forced.len() - 1),
+    });
+}
+
+/// `crew`: a named flight flies with other people (`crew`, and optionally `backup`).
+fn crew(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops::Range<usize>, note: Option<String>) {
+    let Some(flight) = &it.flight else {
+        c.error(span, "`crew` needs `flight`", "`flight = \"Soyuz 1\"` (a named flight: see `starcity show`)");
+        return;
+    };
+    let FlightRef::Name(name) = flight.get_ref() else {
+        c.error(flight.span(), "`crew` names its flight", "`flight = \"Soyuz 1\"` (a named flight)");
+        return;
+    };
+    let Some(people) = &it.crew else {
+        c.error(span, "`crew` needs `crew`", "`crew = [\"Alexei Leonov\", \"Oleg Makarov\"]`");
+        return;
+    };
+    let Some((program, index)) = c.named_flight(name, flight.span()) else { return };
+    let Some(new_crew) = c.crew_for(sc, program, index, people) else { return };
+    let new_backup = match &it.backup {
+        Some(b) => match c.crew_for(sc, program, index, b) {
+            Some(x) => x,
+            None => return,
+        },
+        None => sc.programs[program].flights[index as usize].backup.clone(),
+    };
+    let f = &mut sc.programs[program].flights[index as usize];
+    let is_new = f.crew.is_empty();
+    f.crew = new_crew;
+    f.backup = new_backup;
+    if is_new {
+        sc.programs[program].crewed_flights.push(index);
+        sc.programs[program].crewed_flights.sort_unstable();
+        sc.programs[program].uncrewed_flights.retain(|&i| i != index);
+    }
+    let text = note.unwrap_or(format!("{name} flies with {}", people.get_ref().join(", ")));
+    sc.interventions.push(InterventionInfo { story: String::new(), text, kind: InterventionKind::Program(program) });
 }
 
 #[allow(clippy::too_many_arguments)]

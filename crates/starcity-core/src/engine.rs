@@ -358,7 +358,7 @@ impl<O: Observer> Engine<'_, O> {
         } else {
             flight.name = crew::name_flight(self.sc, self.w, p, false);
         }
-        self.resolve_phases(&mut flight);
+        self.resolve_phases(p, &mut flight);
         // Flight counts are visible to `flights(..)` conditions.
         if self.sc.counts_flights && self.sc.missions[mission].vehicles.iter().any(|&v| self.sc.watched[v]) {
             self.w.changed |= reads::VEHICLES;
@@ -377,7 +377,7 @@ impl<O: Observer> Engine<'_, O> {
     /// timeline, the phase's slot among that vehicle's phases), so "the N1's second flight" gets
     /// the same luck in every world where the N1 flies a second time. A divergence may force the
     /// outcome; the keyed draw for crew survival is still the one the phase would have used.
-    fn resolve_phases(&mut self, flight: &mut Flight) {
+    fn resolve_phases(&mut self, p: usize, flight: &mut Flight) {
         let m = &self.sc.missions[flight.mission];
         let mission_number = self.w.mission_flights[flight.mission];
         self.w.mission_flights[flight.mission] += 1;
@@ -395,8 +395,7 @@ impl<O: Observer> Engine<'_, O> {
             let q = (vs.q0 * growth * ph.share * self.w.reliability_scale[v]).min(1.0);
             let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;
-            let forced =
-                if self.sc.forced.is_empty() { None } else { self.forced(flight.mission, mission_number, ph, n) };
+            let forced = if self.sc.forced.is_empty() { None } else { self.forced(p, flight, mission_number, ph, n) };
             if let Some((k, _)) = forced {
                 flight.forced = Some(k as u32);
             }
@@ -420,15 +419,18 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// The forced outcome of this phase, if a divergence names it; records that it happened.
+    /// The forced outcome of this phase of program `p`'s flight, if a divergence names it;
+    /// records that it happened.
     fn forced(
         &mut self,
-        mission: usize,
+        p: usize,
+        flight: &Flight,
         mission_number: u32,
         ph: &Phase,
         vehicle_number: u32,
     ) -> Option<(usize, ForcedOutcome)> {
         // The first forced event (in divergence order) that names this phase: the lowest index
-        // among the entries for this vehicle flight and for this mission flight.
+        // among the entries for this vehicle flight, this mission flight and this named flight.
         let index = &self.sc.forced_index;
         let first_for = |key: (u8, usize, u32)| {
             let lo = index.partition_point(|e| (e.0, e.1, e.2) < key);
@@ -439,11 +441,12 @@ impl<O: Observer> Engine<'_, O> {
                 .find(|&k| self.sc.forced[k].phase.is_none_or(|name| name == ph.name_key))
         };
         let by_vehicle = first_for((0, ph.vehicle, vehicle_number));
-        let by_mission = first_for((1, mission, mission_number));
-        let k = match (by_vehicle, by_mission) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
+        let by_mission = first_for((1, flight.mission, mission_number));
+        let by_name = match flight.name {
+            FlightName::Named(i) => first_for((2, p, i as u32)),
+            _ => None,
         };
+        let k = [by_vehicle, by_mission, by_name].into_iter().flatten().min()?;
         self.w.forced_hits[k] = true;
         Some((k, self.sc.forced[k].outcome))
     }

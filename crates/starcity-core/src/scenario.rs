@@ -92,8 +92,9 @@ pub struct Scenario {
     pub conditional: Vec<usize>,
     /// Events whose outcome a divergence forces (empty in a plain scenario).
     pub forced: Vec<Forced>,
-    /// `forced` sorted by target: (0 for a vehicle or 1 for a mission, its index, flight, index
-    /// into `forced`), so the engine finds a phase's forced outcome by binary search.
+    /// `forced` sorted by target: (0 for a vehicle, 1 for a mission or 2 for a named flight's
+    /// program, its index, flight, index into `forced`), so the engine finds a phase's forced
+    /// outcome by binary search.
     pub forced_index: Vec<(u8, usize, u32, usize)>,
     /// What each applied divergence did, for reports.
     pub interventions: Vec<InterventionInfo>,
@@ -117,6 +118,8 @@ pub enum ForceTarget {
     Vehicle { vehicle: usize, flight: u32 },
     /// The mission's `flight`-th flight in the timeline (0-based).
     Mission { mission: usize, flight: u32 },
+    /// A named flight: entry `flight` of the program's manifest, whatever mission it flies.
+    Named { program: usize, flight: u16 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,6 +481,7 @@ impl Scenario {
             .map(|(k, f)| match f.target {
                 ForceTarget::Vehicle { vehicle, flight } => (0, vehicle, flight, k),
                 ForceTarget::Mission { mission, flight } => (1, mission, flight, k),
+                ForceTarget::Named { program, flight } => (2, program, flight as u32, k),
             })
             .collect();
         self.forced_index.sort_unstable();

@@ -183,6 +183,63 @@ impl Compiler {
     }
 }
 
+impl Compiler {
+    /// A named flight of the scenario (a divergence's `flight = "Soyuz 1"`).
+    pub(crate) fn named_flight(&mut self, name: &str, span: std::ops::Range<usize>) -> Option<(usize, u16)> {
+        if let Some(&found) = self.flights.get(name) {
+            return Some(found);
+        }
+        let hint = one_of(self.flights.keys().map(String::as_str));
+        self.error(span, format!("no named flight `{name}` in the scenario"), format!("{hint} (see `starcity show`)"));
+        None
+    }
+
+    /// A divergence's crew for named flight `index` of `program`: people of the program's
+    /// agency, in service on the flight's date, no more than its largest spacecraft holds.
+    pub(crate) fn crew_for(
+        &mut self,
+        sc: &super::Scenario,
+        program: usize,
+        index: u16,
+        names: &Spanned<Vec<String>>,
+    ) -> Option<Vec<u16>> {
+        let prog = &sc.programs[program];
+        let roster = &sc.agencies[prog.agency].crew;
+        let seats = prog.steps.iter().map(|st| sc.missions[st.mission].crew).max().unwrap_or(0) as usize;
+        if names.get_ref().is_empty() || names.get_ref().len() > seats {
+            let m = format!("a crew of {} for a flight of program `{}`", names.get_ref().len(), prog.id);
+            self.error(names.span(), m, format!("from 1 to {seats} people (the program's largest spacecraft)"));
+            return None;
+        }
+        let date = prog.flights[index as usize].date;
+        let mut out = Vec::with_capacity(names.get_ref().len());
+        for name in names.get_ref() {
+            let Some(i) = roster.iter().position(|p| &p.name == name) else {
+                let hint = one_of(roster.iter().map(|p| p.name.as_str()));
+                self.error(names.span(), format!("`{name}` is not in {}'s roster", sc.agencies[prog.agency].id), hint);
+                return None;
+            };
+            let day = date.map(|d| (d - self.start).num_days() as f64);
+            if let Some(day) = day.filter(|&d| !roster[i].serves(d)) {
+                let when = if day < roster[i].from { "before entering" } else { "after leaving" };
+                let m = format!("{name} would fly on {}, {when} service", sc.date_of(day));
+                self.error(
+                    names.span(),
+                    m,
+                    "a person in service on the flight's date (see `starcity show --section people`)",
+                );
+                return None;
+            }
+            if out.contains(&(i as u16)) {
+                self.error(names.span(), format!("`{name}` is listed twice"), "each person once");
+                return None;
+            }
+            out.push(i as u16);
+        }
+        Some(out)
+    }
+}
+
 /// The roster maps (name → index) of compiled rosters.
 pub(super) fn roster_maps(people: &[Vec<Person>]) -> Rosters {
     people.iter().map(|r| r.iter().enumerate().map(|(i, p)| (p.name.clone(), i as u16)).collect()).collect()

@@ -127,3 +127,44 @@ fn twin_marks_the_first_difference() {
     assert!(text.contains("First difference"), "{text}");
     assert!(text.contains("[baseline]") && text.contains("[divergent]"));
 }
+
+#[test]
+fn dated_questions_are_counted_with_an_interval_on_any_thread_count() {
+    let cond = "date(crewed_lunar_landing, USSR) < 1969-07-01 and date(crewed_lunar_landing, USA) - date(crewed_lunar_landing, USSR) <= 90";
+    let args = |threads: &str| {
+        let mut a = vec!["chronicle", "-d", "star-city", "-n", "300", "-q", "--where", cond, "--count"];
+        a.extend(["--format", "json", "--threads", threads]);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let one = Command::cargo_bin("starcity").unwrap().args(args("1")).output().unwrap();
+    let two = Command::cargo_bin("starcity").unwrap().args(args("2")).output().unwrap();
+    assert!(one.status.success(), "{}", String::from_utf8_lossy(&one.stderr));
+    assert_eq!(one.stdout, two.stdout, "the count is the same on any thread count");
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    let (hits, n) = (v["matching"].as_u64().unwrap(), v["timelines"].as_u64().unwrap());
+    assert_eq!(n, 300);
+    // The same count by hand, timeline by timeline.
+    let sc = starcity_core::divergence::apply(
+        "star-city",
+        &std::fs::read_to_string(crate::support::repo("divergences/star-city.toml")).unwrap(),
+        &scenario("space-race"),
+    )
+    .unwrap();
+    let c = sc.parse_condition("--where", cond).unwrap();
+    assert_eq!((0..n).filter(|&i| ensemble::one(&sc, 1, i).holds(&c)).count() as u64, hits);
+    let [lo, hi] = [v["ci95"][0].as_f64().unwrap(), v["ci95"][1].as_f64().unwrap()];
+    let share = hits as f64 / n as f64;
+    assert!(lo <= share && share <= hi && hi - lo < 0.15, "{lo} {share} {hi}");
+}
+
+#[test]
+fn a_condition_that_reads_only_the_date_is_refused() {
+    let out = Command::cargo_bin("starcity")
+        .unwrap()
+        .args(["chronicle", "-n", "10", "--where", "after(1970-01-01)", "--count"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reads only the date") && err.contains("date(MILESTONE, AGENCY)"), "{err}");
+}

@@ -12,6 +12,7 @@ mod exactness;
 mod history;
 mod hostile;
 mod keyed_streams;
+mod named_flights;
 mod output;
 mod properties;
 mod support;
