@@ -108,6 +108,8 @@ struct Recorder<'a> {
     entries: Vec<Entry>,
     /// Flights so far per (program, step): the first of a step is never routine.
     flights: BTreeMap<(usize, usize), u32>,
+    /// Flights so far per (program, mission): the ordinal of an unnamed flight.
+    per_mission: BTreeMap<(usize, usize), u32>,
     /// Programs whose landing flight reached a milestone, to mark it not routine.
     milestone_flights: Vec<usize>,
     lost: Vec<Vec<String>>,
@@ -123,6 +125,7 @@ impl<'a> Recorder<'a> {
             sc,
             entries: Vec::new(),
             flights: BTreeMap::new(),
+            per_mission: BTreeMap::new(),
             milestone_flights: Vec::new(),
             lost: vec![Vec::new(); sc.agencies.len()],
             last_era: None,
@@ -208,7 +211,12 @@ impl<'a> Recorder<'a> {
             *count += 1;
             *count
         };
-        let name = words::flight(sc, program, step, &f);
+        let ordinal = {
+            let count = self.per_mission.entry((program, f.mission)).or_insert(0);
+            *count += 1;
+            *count
+        };
+        let name = words::flight(sc, program, step, &f, ordinal);
         let crew = self.crew_names(agency, &f);
         if let Some(k) = f.forced {
             self.divergence_at(f.launch, agency, k as usize);
@@ -322,7 +330,9 @@ impl<'a> Recorder<'a> {
         let crew: Vec<String> = party.as_slice().iter().map(|&i| roster[i as usize].name.clone()).collect();
         let name = &sc.milestones[milestone].name;
         let who = agency_name(sc, agency);
-        let flight = words::flight(sc, program, w.programs[program].step, &f);
+        let step = w.programs[program].step;
+        let n = self.per_mission.get(&(program, f.mission)).copied().unwrap_or(0) + 1;
+        let flight = words::flight(sc, program, step, &f, n);
         let with = if crew.is_empty() { format!(", {flight}") } else { format!(", {flight}, with {}", join(&crew)) };
         let text = if first {
             format!("{name}: {who}{with}.")
@@ -395,7 +405,8 @@ impl<'a> Recorder<'a> {
 /// "Here history changes: the first N1 flies." — a divergence's story as the turning point.
 fn changes_here(story: &str) -> String {
     let story = story.trim_end_matches('.');
-    let article = ["The ", "A ", "An "].iter().any(|a| story.starts_with(a));
+    let common = ["The ", "A ", "An ", "To ", "In ", "With ", "After ", "From ", "On ", "At "];
+    let article = common.iter().any(|a| story.starts_with(a));
     let story = if article { lower_first(story) } else { story.to_string() };
     format!("Here history changes: {story}.")
 }

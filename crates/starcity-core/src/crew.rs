@@ -14,20 +14,21 @@
 use crate::scenario::{Agency, Scenario, Substitution};
 use crate::world::{Crew, FlightName, MAX_CREW, ROTATION_RING, World};
 
-/// Names the flight program `p` is launching (crewed or not) and advances the manifest.
-pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool) -> FlightName {
+/// Names the flight program `p` is launching (`crewed` or not, on `mission`): the next name
+/// of the list for that mission, else of the list for any mission of that kind; beyond both,
+/// the next number of the list's series; with no series, unnamed.
+pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool, mission: usize) -> FlightName {
     let prog = &sc.programs[p];
-    let ps = &mut w.programs[p];
-    let (list, used) = if crewed {
-        (&prog.crewed_flights, &mut ps.crewed_used)
-    } else {
-        (&prog.uncrewed_flights, &mut ps.uncrewed_used)
-    };
-    if let Some(&i) = list.get(*used as usize) {
-        *used += 1;
-        return FlightName::Named(i);
+    let own = prog.lists.iter().position(|l| l.crewed == crewed && l.mission == Some(mission));
+    let any = prog.lists.iter().position(|l| l.crewed == crewed && l.mission.is_none());
+    for k in [own, any].into_iter().flatten() {
+        let used = &mut w.list_used[prog.list_base + k];
+        if let Some(&i) = prog.lists[k].entries.get(*used as usize) {
+            *used += 1;
+            return FlightName::Named(i);
+        }
     }
-    match prog.series[crewed as usize] {
+    match [own, any].into_iter().flatten().find_map(|k| prog.lists[k].series) {
         Some(s) => {
             let n = sc.series[s].next.saturating_add(w.series_used[s]);
             w.series_used[s] += 1;

@@ -445,14 +445,10 @@ fn crew(c: &mut Compiler, sc: &mut Scenario, it: &Intervention, span: std::ops::
         None => sc.programs[program].flights[index as usize].backup.clone(),
     };
     let f = &mut sc.programs[program].flights[index as usize];
-    let is_new = f.crew.is_empty();
     f.crew = new_crew;
     f.backup = new_backup;
-    if is_new {
-        sc.programs[program].crewed_flights.push(index);
-        sc.programs[program].crewed_flights.sort_unstable();
-        sc.programs[program].uncrewed_flights.retain(|&i| i != index);
-    }
+    // An uncrewed entry given a crew moves to the crewed list.
+    sc.index_names();
     let text = note.unwrap_or(format!("{name} flies with {}", people.get_ref().join(", ")));
     sc.interventions.push(InterventionInfo { story: String::new(), text, kind: InterventionKind::Program(program) });
 }

@@ -345,7 +345,7 @@ impl<O: Observer> Engine<'_, O> {
         }
         let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
         if m.crew > 0 {
-            let name = crew::name_flight(self.sc, self.w, p, true);
+            let name = crew::name_flight(self.sc, self.w, p, true, mission);
             let Some(chosen) = crew::choose(self.sc, self.w, p, name, m.crew as usize) else {
                 // Nobody left to fly: the program cannot go on.
                 self.cancel(p);
@@ -356,7 +356,7 @@ impl<O: Observer> Engine<'_, O> {
             flight.n_crew = chosen.n as usize;
             self.w.crewed_flights[prog.agency] += 1;
         } else {
-            flight.name = crew::name_flight(self.sc, self.w, p, false);
+            flight.name = crew::name_flight(self.sc, self.w, p, false, mission);
         }
         self.resolve_phases(p, &mut flight);
         // Flight counts are visible to `flights(..)` conditions.

@@ -217,6 +217,20 @@ pub struct NamedFlight {
     /// Prime and backup crews as roster indices, in seat order (the landing party first).
     pub crew: Vec<u16>,
     pub backup: Vec<u16>,
+    /// Only flights of this mission take this name.
+    pub mission: Option<usize>,
+}
+
+/// The names one kind of flight of a program takes, in order: crewed or uncrewed flights,
+/// of one mission or of any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameList {
+    pub crewed: bool,
+    pub mission: Option<usize>,
+    /// Indices into `Program::flights`.
+    pub entries: Vec<u16>,
+    /// The series that names flights beyond the list ("Apollo 21"), from its last numbered name.
+    pub series: Option<usize>,
 }
 
 /// A name series: flights beyond the manifests are named `prefix` + a number from `next`.
@@ -363,14 +377,12 @@ pub struct Program {
     /// Retired (ended without completing) when this holds: its successor has taken over.
     pub retire: Option<Cond>,
     pub retire_reads: u8,
-    /// The named flights, in order; launches take the next crewed or uncrewed one.
+    /// The named flights, in order.
     pub flights: Vec<NamedFlight>,
-    /// Indices into `flights` of the crewed and of the uncrewed ones.
-    pub crewed_flights: Vec<u16>,
-    pub uncrewed_flights: Vec<u16>,
-    /// The series that name uncrewed (`[0]`) and crewed (`[1]`) flights beyond the manifest:
-    /// those of the last numbered uncrewed and crewed entries ("AS-203", "Apollo 21").
-    pub series: [Option<usize>; 2],
+    /// `flights` sorted into the lists launches take their names from (see `crew::name_flight`).
+    pub lists: Vec<NameList>,
+    /// Where this program's lists start in `World::list_used`.
+    pub list_base: usize,
     /// What a `when` start condition reads, cached (0 for other starts).
     pub start_reads: u8,
     pub stand_down: LogNormal,
@@ -547,6 +559,11 @@ impl Scenario {
     /// The calendar date of a (fractional) day from the start.
     pub fn date_of(&self, day: f64) -> NaiveDate {
         self.start + chrono::Duration::days(day.floor() as i64)
+    }
+
+    /// Sorts the manifests into name lists again (after a divergence changed a crew).
+    pub(crate) fn index_names(&mut self) {
+        self.series = manifest::index_names(&mut self.programs, &self.past);
     }
 
     /// The day (before the start) agency `a` reached milestone `m` on a past flight, if it did.
@@ -751,7 +768,7 @@ impl Compiler {
         let vehicles: Vec<Vehicle> = vehicles.into_iter().collect::<Option<_>>()?;
         let missions: Vec<Mission> = missions.into_iter().collect::<Option<_>>()?;
         let mut programs: Vec<Program> = programs.into_iter().collect::<Option<_>>()?;
-        let series = manifest::assign_series(&mut programs, &past);
+        let series = manifest::index_names(&mut programs, &past);
         if let Some(cycle) = prerequisite_cycle(&programs) {
             let names: Vec<&str> = cycle.iter().map(|&p| programs[p].id.as_str()).collect();
             self.error(
@@ -1181,9 +1198,7 @@ impl Compiler {
             p.step.iter().enumerate().map(|(i, st)| self.step(st.get_ref(), i as u64, &crew_of)).collect();
         let out: Vec<Step> = steps.into_iter().collect::<Option<_>>()?;
         let seats = out.iter().filter_map(|st| crew_of(st.mission)).max().unwrap_or(0);
-        let flights = self.manifest(p, agency, rosters, people, seats);
-        let crewed_flights = (0..flights.len() as u16).filter(|&i| !flights[i as usize].crew.is_empty()).collect();
-        let uncrewed_flights = (0..flights.len() as u16).filter(|&i| flights[i as usize].crew.is_empty()).collect();
+        let flights = self.manifest(p, agency, rosters, people, seats, missions);
         let start_reads = match &start {
             Some(Start::When(c)) => c.reads(),
             _ => 0,
@@ -1212,9 +1227,8 @@ impl Compiler {
                 None => None,
             },
             flights,
-            crewed_flights,
-            uncrewed_flights,
-            series: [None, None],
+            lists: Vec::new(),
+            list_base: 0,
             stand_down,
             loss_stand_down,
             clean_flights,

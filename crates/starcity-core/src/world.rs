@@ -264,9 +264,6 @@ pub struct ProgramState {
     pub cancel_on_landing: bool,
     /// Ended by its `retire` condition (a successor took over), not by a rule.
     pub retired: bool,
-    /// Named crewed and uncrewed flights of the manifest used so far.
-    pub crewed_used: u32,
-    pub uncrewed_used: u32,
     /// Crewed flights launched (for the rotation ring, `World::backups`).
     pub crewed_launched: u32,
     pub flight: Flight,
@@ -375,6 +372,8 @@ pub struct World {
     pub flying: Vec<Vec<bool>>,
     /// `[series]`: flights named beyond the manifests so far (see `Scenario::series`).
     pub series_used: Vec<u32>,
+    /// `[program.list_base + list]`: names of the program's name list used so far.
+    pub list_used: Vec<u32>,
     /// `flights_flown[a][i]`: flights roster member `i` of agency `a` has flown.
     pub flights_flown: Vec<Vec<u16>>,
     /// `named[p][i]`: how named flight `i` of program `p` went (see [`NamedStatus`]).
@@ -431,6 +430,8 @@ impl World {
             refill(flying, a.crew.len(), false);
         }
         refill(&mut self.series_used, sc.series.len(), 0);
+        let lists = sc.programs.last().map_or(0, |p| p.list_base + p.lists.len());
+        refill(&mut self.list_used, lists, 0);
         self.flights_flown.resize_with(na, Vec::new);
         for (flown, a) in self.flights_flown.iter_mut().zip(&sc.agencies) {
             refill(flown, a.crew.len(), 0);
@@ -480,8 +481,6 @@ impl World {
             pace: 1.0,
             cancel_on_landing: false,
             retired: false,
-            crewed_used: 0,
-            uncrewed_used: 0,
             crewed_launched: 0,
             flight: Flight::NONE,
             started: NEVER,

@@ -75,16 +75,20 @@ pub fn launcher(sc: &Scenario, mission: usize) -> &str {
     }
 }
 
-/// The flight's name: from the manifest, its series, or (unnamed) its step or mission.
-pub fn flight(sc: &Scenario, program: usize, step: usize, f: &Flight) -> String {
+/// The flight's name: from the manifest, its series, or (unnamed) its step or mission with its
+/// ordinal `n` among the step's flights ("US lunar base expedition 2").
+pub fn flight(sc: &Scenario, program: usize, step: usize, f: &Flight, n: u32) -> String {
     let prog = &sc.programs[program];
     match f.name {
         FlightName::Named(i) => prog.flights[i as usize].name.clone(),
         FlightName::Extra(s, n) => format!("{}{n}", sc.series[s as usize].prefix),
-        FlightName::Unnamed => match (&prog.steps[step].name, f.test) {
-            (Some(name), false) => plain(name).to_string(),
-            _ => plain(&sc.missions[f.mission].name).to_string(),
-        },
+        FlightName::Unnamed => {
+            let what = match (&prog.steps[step].name, f.test) {
+                (Some(name), false) => plain(name),
+                _ => plain(&sc.missions[f.mission].name),
+            };
+            format!("{what} {n}")
+        }
     }
 }
 
@@ -140,11 +144,13 @@ pub fn strip_first(name: &str) -> &str {
     name.strip_prefix("First ").unwrap_or(name)
 }
 
+/// "First crewed…" → "first crewed…"; a name or an acronym ("L1 crewed…", "NASA") is kept.
 pub fn lower_first(s: &str) -> String {
     let mut c = s.chars();
+    let word = s.chars().nth(1).is_some_and(|second| second.is_lowercase());
     match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+        Some(f) if word => f.to_lowercase().collect::<String>() + c.as_str(),
+        _ => s.to_string(),
     }
 }
 

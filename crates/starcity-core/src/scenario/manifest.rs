@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::{Compiler, Kind, NamedFlight, PastFlight, Person, Program, Series, Substitution, one_of, raw};
+use super::{Compiler, Kind, NameList, NamedFlight, PastFlight, Person, Program, Series, Substitution, one_of, raw};
 use crate::world::NEVER;
 
 /// Each agency's roster: name → index.
@@ -75,6 +75,7 @@ impl Compiler {
         rosters: &Rosters,
         people: &[Vec<Person>],
         seats: u32,
+        missions: &[Option<super::Mission>],
     ) -> Vec<NamedFlight> {
         let mut out = Vec::with_capacity(p.flights.len());
         for f in &p.flights {
@@ -94,9 +95,38 @@ impl Compiler {
                     self.error(f.name.span(), m, "no more people than the spacecraft holds");
                 }
             }
-            out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup });
+            let mission = f.mission.as_ref().and_then(|m| self.manifest_mission(m, p, missions, !f.crew.is_empty()));
+            out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup, mission });
         }
         out
+    }
+
+    /// The mission a manifest entry is for: one the program flies (a step's or its test), crewed
+    /// when the entry has a crew.
+    fn manifest_mission(
+        &mut self,
+        m: &Spanned<String>,
+        p: &raw::Program,
+        missions: &[Option<super::Mission>],
+        crewed: bool,
+    ) -> Option<usize> {
+        let i = self.resolve(Kind::Mission, m)?;
+        let flown = p.step.iter().any(|st| {
+            let st = st.get_ref();
+            st.mission.get_ref() == m.get_ref() || st.test.as_ref().is_some_and(|t| t.get_ref() == m.get_ref())
+        });
+        let seats = missions.get(i).and_then(|x| x.as_ref()).map_or(0, |x| x.crew);
+        if !flown {
+            self.error(
+                m.span(),
+                format!("program `{}` never flies mission `{}`", p.id.get_ref(), m.get_ref()),
+                "a mission of one of its steps (or a step's test)",
+            );
+        } else if crewed != (seats > 0) {
+            let m_ = if crewed { "a crew for an uncrewed mission" } else { "no crew for a crewed mission" };
+            self.error(m.span(), m_, "a crew exactly when the mission carries one");
+        }
+        Some(i)
     }
 
     /// Resolves a crew to roster indices, checking each person serves on `date`.
@@ -258,36 +288,50 @@ pub fn split_number(name: &str) -> Option<(&str, u32)> {
     Some((prefix, number.parse().ok()?))
 }
 
-/// Gives each program the series its flights beyond the manifest continue (those of its last
-/// numbered uncrewed and crewed flights), numbered past every manifest's use.
-pub(super) fn assign_series(programs: &mut [Program], past: &[PastFlight]) -> Vec<Series> {
+/// Sorts each program's manifest into name lists and gives each list the series its flights
+/// beyond the list continue, numbered past every manifest's use ("Apollo 21", "AS-203").
+pub(crate) fn index_names(programs: &mut [Program], past: &[PastFlight]) -> Vec<Series> {
     let mut series: Vec<Series> = Vec::new();
-    let bump = |series: &mut Vec<Series>, name: &str| {
+    let mut bump = |name: &str| {
         let (prefix, n) = split_number(name)?;
+        let next = n.saturating_add(1);
         match series.iter().position(|s| s.prefix == prefix) {
             Some(i) => {
-                series[i].next = series[i].next.max(n.saturating_add(1));
+                series[i].next = series[i].next.max(next);
                 Some(i)
             }
             None => {
-                series.push(Series { prefix: prefix.to_string(), next: n.saturating_add(1) });
+                series.push(Series { prefix: prefix.to_string(), next });
                 Some(series.len() - 1)
             }
         }
     };
-    for f in past {
-        bump(&mut series, &f.name);
-    }
+    past.iter().for_each(|f| {
+        bump(&f.name);
+    });
+    let mut base = 0;
     for p in programs.iter_mut() {
-        let mut own = [None, None];
-        for f in &p.flights {
-            if let Some(s) = bump(&mut series, &f.name) {
-                own[!f.crew.is_empty() as usize] = Some(s);
-            }
+        p.lists = name_lists(p);
+        for list in &mut p.lists {
+            list.series = list.entries.iter().rev().find_map(|&i| bump(&p.flights[i as usize].name));
         }
-        p.series = own;
+        p.list_base = base;
+        base += p.lists.len();
     }
     series
+}
+
+/// A program's manifest as lists keyed by (crewed, mission), in manifest order.
+fn name_lists(p: &Program) -> Vec<NameList> {
+    let mut lists: Vec<NameList> = Vec::new();
+    for (i, f) in p.flights.iter().enumerate() {
+        let crewed = !f.crew.is_empty();
+        match lists.iter_mut().find(|l| l.crewed == crewed && l.mission == f.mission) {
+            Some(l) => l.entries.push(i as u16),
+            None => lists.push(NameList { crewed, mission: f.mission, entries: vec![i as u16], series: None }),
+        }
+    }
+    lists
 }
 
 #[cfg(test)]

@@ -221,6 +221,8 @@ pub struct Program {
 pub struct NamedFlight {
     pub name: S<String>,
     pub date: Option<S<Datetime>>,
+    /// Only flights of this mission take the name (a station launch among crew ferries).
+    pub mission: Option<S<String>>,
     #[serde(default)]
     pub crew: Vec<S<String>>,
     #[serde(default)]
