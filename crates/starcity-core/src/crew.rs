@@ -15,27 +15,57 @@ use crate::scenario::{Agency, Scenario, Substitution};
 use crate::world::{Crew, FlightName, MAX_CREW, ROTATION_RING, World};
 
 /// Names the flight program `p` is launching (`crewed` or not, on `mission`): the next name
-/// of the list for that mission, else of the list for any mission of that kind; beyond both,
-/// the next number of the list's series; with no series, unnamed.
+/// of its list for that mission, else of its list for any mission of that kind. Beyond both,
+/// the next name of the same series in a later program's list (as Apollo 14 flew Apollo 13's
+/// goal, a repeated flight takes the next number, with its crew), then the next number of the
+/// series past every manifest; with no series, the flight is unnamed.
 pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool, mission: usize) -> FlightName {
     let prog = &sc.programs[p];
     let own = prog.lists.iter().position(|l| l.crewed == crewed && l.mission == Some(mission));
     let any = prog.lists.iter().position(|l| l.crewed == crewed && l.mission.is_none());
     for k in [own, any].into_iter().flatten() {
-        let used = &mut w.list_used[prog.list_base + k];
-        if let Some(&i) = prog.lists[k].entries.get(*used as usize) {
-            *used += 1;
-            return FlightName::Named(i);
+        if let Some(name) = take(sc, w, p, k) {
+            return name;
         }
     }
-    match [own, any].into_iter().flatten().find_map(|k| prog.lists[k].series) {
-        Some(s) => {
-            let n = sc.series[s].next.saturating_add(w.series_used[s]);
-            w.series_used[s] += 1;
-            FlightName::Extra(s as u16, n)
-        }
-        None => FlightName::Unnamed,
+    let Some(s) = [own, any].into_iter().flatten().find_map(|k| prog.lists[k].series) else {
+        return FlightName::Unnamed;
+    };
+    // Only names after the program's own: Apollo 11 repeated is Apollo 12, never an unused Apollo 7.
+    let lists = [own, any].into_iter().flatten().map(|k| &prog.lists[k]);
+    let floor = lists.flat_map(|l| l.entries.iter().filter_map(|&i| prog.flights[i as usize].number)).max();
+    if let Some((q, k)) = borrow(sc, w, s, crewed, mission, floor.unwrap_or(0)) {
+        return take(sc, w, q, k).unwrap_or(FlightName::Unnamed);
     }
+    let n = sc.series[s].next.saturating_add(w.series_used[s]);
+    w.series_used[s] += 1;
+    FlightName::Extra(s as u16, n)
+}
+
+/// The next unused name of list `k` of program `q`, marked used.
+fn take(sc: &Scenario, w: &mut World, q: usize, k: usize) -> Option<FlightName> {
+    let prog = &sc.programs[q];
+    let used = &mut w.list_used[prog.list_base + k];
+    let &index = prog.lists[k].entries.get(*used as usize)?;
+    *used += 1;
+    Some(FlightName::Named { program: q as u16, index })
+}
+
+/// The list (program, list) of series `s` whose next unused name has the lowest number above
+/// `floor`, among lists of the same kind that a flight of `mission` may take a name from.
+fn borrow(sc: &Scenario, w: &World, s: usize, crewed: bool, mission: usize, floor: u32) -> Option<(usize, usize)> {
+    let mut best: Option<(u32, usize, usize)> = None;
+    for (q, prog) in sc.programs.iter().enumerate() {
+        for (k, list) in prog.lists.iter().enumerate() {
+            let fits = list.series == Some(s) && list.crewed == crewed && list.mission.is_none_or(|m| m == mission);
+            let next = list.entries.get(w.list_used[prog.list_base + k] as usize);
+            let number = next.and_then(|&i| prog.flights[i as usize].number).filter(|&n| fits && n > floor);
+            if let Some(n) = number.filter(|&n| best.is_none_or(|b| n < b.0)) {
+                best = Some((n, q, k));
+            }
+        }
+    }
+    best.map(|(_, q, k)| (q, k))
 }
 
 /// Chooses the crew of `n` for program `p`'s flight named `name`; `None` if not enough people
@@ -49,25 +79,30 @@ pub(crate) fn choose(sc: &Scenario, w: &mut World, p: usize, name: FlightName, n
     }
     let rotated = rotated(agency, w, p, name);
     let (prime, backup): (&[u16], &[u16]) = match name {
-        FlightName::Named(i) => (&prog.flights[i as usize].crew, &prog.flights[i as usize].backup),
+        FlightName::Named { program, index } => {
+            let f = &sc.programs[program as usize].flights[index as usize];
+            (&f.crew, &f.backup)
+        }
         _ => (rotated.as_slice(), &[]),
     };
     // A named flight flies its real crew size, in a spacecraft that may hold more.
-    let n = if matches!(name, FlightName::Named(_)) && !prime.is_empty() { n.min(prime.len()) } else { n };
-    let whole = |list: &[u16], w: &World| list.len() >= n && list[..n].iter().all(|&i| can_fly(sc, w, a, i));
-    if whole(prime, w) {
+    let n = if matches!(name, FlightName::Named { .. }) && !prime.is_empty() { n.min(prime.len()) } else { n };
+    let planned = |i: u16, w: &World| can_fly(sc, w, a, i, Assigned::Prime);
+    let backs = |i: u16, w: &World| can_fly(sc, w, a, i, Assigned::Other);
+    if prime.len() >= n && prime[..n].iter().all(|&i| planned(i, w)) {
         // The usual case: the prime crew flies as planned.
         return Some(board(sc, w, p, Crew::of(&prime[..n]), backup));
     }
     let mut crew = Crew::EMPTY;
     crew.n = n as u8;
     let mut seats: [Option<u16>; MAX_CREW] = [None; MAX_CREW];
-    if agency.substitution == Substitution::Crew && whole(backup, w) {
+    if agency.substitution == Substitution::Crew && backup.len() >= n && backup[..n].iter().all(|&i| backs(i, w)) {
         seats.iter_mut().zip(backup).take(n).for_each(|(s, &i)| *s = Some(i));
     } else {
         for seat in 0..n {
-            let mut pick = [prime.get(seat), backup.get(seat)].into_iter().flatten().copied();
-            seats[seat] = pick.find(|&i| can_fly(sc, w, a, i) && !backup_taken(&seats, i));
+            let from_prime = prime.get(seat).copied().filter(|&i| planned(i, w) && !backup_taken(&seats, i));
+            let from_backup = || backup.get(seat).copied().filter(|&i| backs(i, w) && !backup_taken(&seats, i));
+            seats[seat] = from_prime.or_else(from_backup);
         }
     }
     for seat in 0..n {
@@ -102,17 +137,28 @@ fn backup_taken(seats: &[Option<u16>], i: u16) -> bool {
 fn rotated(agency: &Agency, w: &World, p: usize, name: FlightName) -> Crew {
     let launched = w.programs[p].crewed_launched;
     let back = agency.rotation;
-    if matches!(name, FlightName::Named(_)) || back == 0 || launched < back {
+    if matches!(name, FlightName::Named { .. }) || back == 0 || launched < back {
         return Crew::EMPTY;
     }
     w.backups[p * ROTATION_RING + (launched - back) as usize % ROTATION_RING]
 }
 
-/// Whether roster member `i` of agency `a` can fly now: alive, in service, not in flight.
+/// How a person comes to be considered for a seat.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Assigned {
+    /// Planned prime crew of this flight: an assignment keeps them in service until it flies
+    /// (their `until` is when they left once their flying was done; judgement).
+    Prime,
+    Other,
+}
+
+/// Whether roster member `i` of agency `a` can fly now: alive, not in flight, in service (for the
+/// planned prime crew: selected already).
 #[inline]
-fn can_fly(sc: &Scenario, w: &World, a: usize, i: u16) -> bool {
-    let i = i as usize;
-    w.alive[a][i] && !w.flying[a][i] && sc.agencies[a].crew[i].serves(w.t)
+fn can_fly(sc: &Scenario, w: &World, a: usize, i: u16, how: Assigned) -> bool {
+    let (i, person) = (i as usize, &sc.agencies[a].crew[i as usize]);
+    let serves = if how == Assigned::Prime { person.from <= w.t } else { person.serves(w.t) };
+    w.alive[a][i] && !w.flying[a][i] && serves
 }
 
 /// The next person in roster order who can fly and is not seated yet.
@@ -120,7 +166,7 @@ fn next_from_roster(sc: &Scenario, w: &mut World, a: usize, seats: &[Option<u16>
     let roster = sc.agencies[a].crew.len();
     for k in 0..roster {
         let i = ((w.crew_cursor[a] + k) % roster) as u16;
-        if can_fly(sc, w, a, i) && !backup_taken(seats, i) {
+        if can_fly(sc, w, a, i, Assigned::Other) && !backup_taken(seats, i) {
             w.crew_cursor[a] = (i as usize + 1) % roster;
             return Some(i);
         }

@@ -358,7 +358,7 @@ impl<O: Observer> Engine<'_, O> {
         } else {
             flight.name = crew::name_flight(self.sc, self.w, p, false, mission);
         }
-        self.resolve_phases(p, &mut flight);
+        self.resolve_phases(&mut flight);
         // Flight counts are visible to `flights(..)` conditions.
         if self.sc.counts_flights && self.sc.missions[mission].vehicles.iter().any(|&v| self.sc.watched[v]) {
             self.w.changed |= reads::VEHICLES;
@@ -377,7 +377,7 @@ impl<O: Observer> Engine<'_, O> {
     /// timeline, the phase's slot among that vehicle's phases), so "the N1's second flight" gets
     /// the same luck in every world where the N1 flies a second time. A divergence may force the
     /// outcome; the keyed draw for crew survival is still the one the phase would have used.
-    fn resolve_phases(&mut self, p: usize, flight: &mut Flight) {
+    fn resolve_phases(&mut self, flight: &mut Flight) {
         let m = &self.sc.missions[flight.mission];
         let mission_number = self.w.mission_flights[flight.mission];
         self.w.mission_flights[flight.mission] += 1;
@@ -395,7 +395,7 @@ impl<O: Observer> Engine<'_, O> {
             let q = (vs.q0 * growth * ph.share * self.w.reliability_scale[v]).min(1.0);
             let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;
-            let forced = if self.sc.forced.is_empty() { None } else { self.forced(p, flight, mission_number, ph, n) };
+            let forced = if self.sc.forced.is_empty() { None } else { self.forced(flight, mission_number, ph, n) };
             if let Some((k, _)) = forced {
                 flight.forced = Some(k as u32);
             }
@@ -419,11 +419,10 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// The forced outcome of this phase, if a divergence names it; records that it happened.
-    /// The forced outcome of this phase of program `p`'s flight, if a divergence names it;
-    /// records that it happened.
+    /// The forced outcome of this phase of `flight`, if a divergence names it; records that it
+    /// happened.
     fn forced(
         &mut self,
-        p: usize,
         flight: &Flight,
         mission_number: u32,
         ph: &Phase,
@@ -443,7 +442,7 @@ impl<O: Observer> Engine<'_, O> {
         let by_vehicle = first_for((0, ph.vehicle, vehicle_number));
         let by_mission = first_for((1, flight.mission, mission_number));
         let by_name = match flight.name {
-            FlightName::Named(i) => first_for((2, p, i as u32)),
+            FlightName::Named { program, index } => first_for((2, program as usize, index as u32)),
             _ => None,
         };
         let k = [by_vehicle, by_mission, by_name].into_iter().flatten().min()?;
@@ -490,8 +489,8 @@ impl<O: Observer> Engine<'_, O> {
             let flown = &mut self.w.flights_flown[agency][c as usize];
             *flown = flown.saturating_add(1);
         }
-        if let FlightName::Named(i) = flight.name {
-            self.w.named[p][i as usize] = match flight.end {
+        if let FlightName::Named { program, index } = flight.name {
+            self.w.named[program as usize][index as usize] = match flight.end {
                 FlightEnd::Success => NamedStatus::Flown,
                 FlightEnd::Abort { .. } if m.crew > 0 => NamedStatus::Failed,
                 FlightEnd::Abort { .. } | FlightEnd::Lost { .. } => NamedStatus::Lost,

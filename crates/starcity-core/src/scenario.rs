@@ -219,6 +219,8 @@ pub struct NamedFlight {
     pub backup: Vec<u16>,
     /// Only flights of this mission take this name.
     pub mission: Option<usize>,
+    /// The number at the end of the name ("Apollo 13": 13), if any.
+    pub number: Option<u32>,
 }
 
 /// The names one kind of flight of a program takes, in order: crewed or uncrewed flights,

@@ -114,8 +114,9 @@ pub enum NamedStatus {
 /// What a flight is called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlightName {
-    /// Index into the program's manifest (`Program::flights`).
-    Named(u16),
+    /// Entry `index` of program `program`'s manifest (`Program::flights`): usually the
+    /// launching program's own, or one borrowed from a later program of the same series.
+    Named { program: u16, index: u16 },
     /// Beyond the manifest: series (`Scenario::series`) and number.
     Extra(u16, u32),
     /// Neither: told by its step or mission name.

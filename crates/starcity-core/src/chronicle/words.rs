@@ -80,7 +80,7 @@ pub fn launcher(sc: &Scenario, mission: usize) -> &str {
 pub fn flight(sc: &Scenario, program: usize, step: usize, f: &Flight, n: u32) -> String {
     let prog = &sc.programs[program];
     match f.name {
-        FlightName::Named(i) => prog.flights[i as usize].name.clone(),
+        FlightName::Named { program, index } => sc.programs[program as usize].flights[index as usize].name.clone(),
         FlightName::Extra(s, n) => format!("{}{n}", sc.series[s as usize].prefix),
         FlightName::Unnamed => {
             let what = match (&prog.steps[step].name, f.test) {

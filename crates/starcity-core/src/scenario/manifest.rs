@@ -96,7 +96,8 @@ impl Compiler {
                 }
             }
             let mission = f.mission.as_ref().and_then(|m| self.manifest_mission(m, p, missions, !f.crew.is_empty()));
-            out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup, mission });
+            let number = split_number(f.name.get_ref()).map(|(_, n)| n);
+            out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup, mission, number });
         }
         out
     }
