@@ -35,6 +35,8 @@ pub enum Command {
     },
     /// List the built-in scenarios and divergences.
     Scenarios,
+    /// Show what a scenario holds, with the ids divergences and --where conditions use.
+    Show(ShowArgs),
     /// One-step-ahead backtest of the reliability model on a launch record, against baselines.
     Calibrate(CalibrateArgs),
 }
@@ -111,6 +113,34 @@ pub struct ChronicleArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Arguments of `starcity show`.
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// Built-in scenario or divergence names or files (`-` for standard input): at most one
+    /// scenario, and divergences applied to it in order [default: the first divergence's `base`,
+    /// else space-race].
+    #[arg(value_name = "SCENARIO_OR_DIVERGENCE")]
+    pub names: Vec<String>,
+    /// A divergence (built-in name, file, or `-`) applied after those named above; repeat to
+    /// compose them in order.
+    #[arg(short = 'd', long = "divergence")]
+    pub divergences: Vec<String>,
+    /// Print one section only, without headings (`flights`: every named flight, one a line;
+    /// `people`: every roster member with agency and service dates; `past`: flights before the start).
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_parser = clap::builder::PossibleValuesParser::new(crate::commands::show::SECTIONS)
+    )]
+    pub section: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the result to this file (atomically).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `starcity calibrate`.

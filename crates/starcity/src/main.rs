@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Calibrate(args) => commands::calibrate::run(&args),
         Command::Chronicle(args) => commands::chronicle::run(&args),
         Command::Scenarios => commands::scenarios::run(),
+        Command::Show(args) => commands::show::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

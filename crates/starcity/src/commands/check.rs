@@ -1,9 +1,9 @@
-//! `starcity check`: validate scenario and divergence files, every error located.
+//! `starcity check`: validate scenarios and divergences, built-in or files, every error located.
 
 use miette::{Result, miette};
-use starcity_core::divergence;
 use starcity_core::limits::FILE_BYTES;
-use starcity_core::scenario::{LoadErrors, Scenario};
+use starcity_core::scenario::{LoadError, LoadErrors, Scenario};
+use starcity_core::{builtin, divergence};
 
 use crate::config;
 use crate::input;
@@ -30,17 +30,43 @@ pub fn run(files: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Checks one file, a scenario or (if it has a `[divergence]` table) a divergence compiled
-/// against its `base`.
+/// Checks one built-in or file: a scenario, or (if it has a `[divergence]` table) a divergence
+/// compiled against its `base`.
 fn check_one(name: &str) -> std::result::Result<String, LoadErrors> {
-    let text = input::read_text(name, FILE_BYTES)?;
+    let (origin, text) = source(name)?;
     if !divergence::is_divergence(&text) {
-        let sc = Scenario::from_toml(name, &text)?;
+        let sc = Scenario::from_toml(&origin, &text)?;
         let (a, p, r) = (sc.agencies.len(), sc.programs.len(), sc.rules.len());
         return Ok(format!("{name}: ok (scenario {}: {a} agencies, {p} programs, {r} rules)", sc.id));
     }
-    let header = divergence::header(name, &text)?;
-    let base = config::base_scenario(&header, name, &text)?;
-    let sc = divergence::apply(name, &text, &base)?;
+    let header = divergence::header(&origin, &text)?;
+    let base = config::base_scenario(&header, &origin, &text)?;
+    let sc = divergence::apply(&origin, &text, &base)?;
     Ok(format!("{name}: ok (divergence {} on {}: {} interventions)", header.id, base.id, sc.interventions.len()))
+}
+
+/// The TOML of a built-in scenario or divergence (by name; built-ins first, as every command
+/// resolves names), else of a file or `-`: (the name its errors use, the text).
+pub fn source(name: &str) -> std::result::Result<(String, String), LoadErrors> {
+    if let Some(b) = builtin::find(name).or_else(|| builtin::find_divergence(name)) {
+        return Ok((builtin::origin(b.name), b.toml.to_string()));
+    }
+    match input::read_text(name, FILE_BYTES) {
+        Ok(text) => Ok((name.to_string(), text)),
+        Err(_) if name != "-" && !std::path::Path::new(name).exists() => Err(unknown(name)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Neither a built-in nor a file: say both, with the built-ins (a typo is likelier than a
+/// missing file).
+fn unknown(name: &str) -> LoadErrors {
+    let list = |all: &[builtin::Builtin]| all.iter().map(|b| b.name).collect::<Vec<_>>().join(", ");
+    let message = format!(
+        "cannot read the file: no such file, and `{name}` is not a built-in scenario or divergence; \
+         built-in scenarios: {}; built-in divergences: {}",
+        list(builtin::SCENARIOS),
+        list(builtin::DIVERGENCES)
+    );
+    LoadErrors::new(name, vec![LoadError::whole(name, message)])
 }

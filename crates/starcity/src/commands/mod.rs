@@ -7,3 +7,4 @@ pub mod chronicle;
 pub mod compare;
 pub mod run;
 pub mod scenarios;
+pub mod show;

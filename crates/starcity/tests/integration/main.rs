@@ -15,5 +15,6 @@ mod keyed_streams;
 mod named_flights;
 mod output;
 mod properties;
+mod show;
 mod support;
 mod twins;
