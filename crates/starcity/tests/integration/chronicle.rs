@@ -168,3 +168,19 @@ fn a_condition_that_reads_only_the_date_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("reads only the date") && err.contains("date(MILESTONE, AGENCY)"), "{err}");
 }
+
+/// One chronicle per built-in divergence, fixed: the timeline closest to the divergent
+/// ensemble's usual outcome, in Markdown. Read end to end before accepting a change.
+#[test]
+fn one_chronicle_per_divergence_matches_its_snapshot() {
+    let base = scenario("space-race");
+    for b in starcity_core::builtin::DIVERGENCES {
+        let sc = starcity_core::divergence::apply(&starcity_core::builtin::origin(b.name), b.toml, &base).unwrap();
+        let s = ensemble::run(&sc, RunConfig { seed: 1, timelines: 200 }, &AtomicU64::new(0)).unwrap();
+        let k = chronicle::find_typical(&sc, 1, 200, &s, &AtomicU64::new(0)).unwrap();
+        let c = chronicle::tell(&sc, 1, k, format!("Timeline {k}: the one of 200 closest to the usual outcome."), &s)
+            .unwrap();
+        let text = chronicle::render(&c, &sc, true, chronicle::Perspective::Both);
+        insta::assert_snapshot!(format!("divergence_{}", b.name), text);
+    }
+}
