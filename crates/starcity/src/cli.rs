@@ -27,9 +27,10 @@ pub enum Command {
     Compare(RunArgs),
     /// Tell one timeline as dated history, with era headings and how common each turn was.
     Chronicle(ChronicleArgs),
-    /// Validate scenario and divergence files; print every error with file:line:col.
+    /// Validate scenarios and divergences (files or built-in names); print every error with
+    /// file:line:col.
     Check {
-        /// Files to check.
+        /// Files or built-in names to check (a divergence is checked against its base).
         #[arg(required = true)]
         files: Vec<String>,
     },

@@ -73,7 +73,16 @@ fn from_side(e: &Entry, sc: &Scenario, side: Perspective) -> Option<Entry> {
     let Perspective::Side(own) = side else { return Some(e.clone()) };
     let own_id = &sc.agencies[own].id;
     let mine = e.agency.as_ref().is_none_or(|a| a == own_id);
-    if mine || e.kind == Kind::Era {
+    if e.kind == Kind::Era {
+        // The state of the world: one's own side first.
+        let mut lines: Vec<&str> = e.text.lines().collect();
+        let own_line = format!("{}: ", agency_name(sc, own));
+        lines[1..].sort_by_key(|l| !l.starts_with(&own_line));
+        let mut era = e.clone();
+        era.text = lines.join("\n");
+        return Some(era);
+    }
+    if mine {
         return Some(e.clone());
     }
     if !matches!(e.kind, Kind::Milestone | Kind::Loss | Kind::Divergence) {

@@ -184,3 +184,32 @@ fn one_chronicle_per_divergence_matches_its_snapshot() {
         insta::assert_snapshot!(format!("divergence_{}", b.name), text);
     }
 }
+
+#[test]
+fn a_chronicle_can_be_told_from_one_side() {
+    let sc = starcity_core::divergence::apply(
+        "star-city",
+        &std::fs::read_to_string(crate::support::repo("divergences/star-city.toml")).unwrap(),
+        &scenario("space-race"),
+    )
+    .unwrap();
+    let s = ensemble::run(&sc, RunConfig { seed: 1, timelines: 100 }, &AtomicU64::new(0)).unwrap();
+    let c = chronicle::tell(&sc, 1, 1, "Timeline 1.".into(), &s).unwrap();
+    let ussr = sc.agency_index("USSR").unwrap();
+    let side = chronicle::render(&c, &sc, false, chronicle::Perspective::Side(ussr));
+    let both = chronicle::render(&c, &sc, false, chronicle::Perspective::Both);
+    assert!(side.contains("as USSR lived it"));
+    // Every Soviet flight is told; American flights only as news of a first or a loss.
+    let soviet = c.entries.iter().filter(|e| e.agency.as_deref() == Some("USSR") && e.kind == Kind::Launch);
+    for e in soviet {
+        assert!(side.contains(&e.text), "missing: {}", e.text);
+    }
+    for line in side.lines().filter(|l| l.contains("  USA: ")) {
+        assert!(line.contains("News from abroad: "), "{line}");
+    }
+    assert!(side.lines().count() < both.lines().count());
+    let era = side.lines().skip_while(|l| !l.starts_with("== Spring 1965")).nth(1).unwrap();
+    assert!(era.trim_start().starts_with("USSR: "), "own side first: {era}");
+    let bad = crate::support::run(&["chronicle", "-n", "10", "--perspective", "ESA"]);
+    crate::support::assert_clean_failure("--perspective ESA", &bad, &["no such agency", "USA, USSR"]);
+}
