@@ -252,11 +252,13 @@ fn step_row(sc: &Scenario, k: usize, s: &Step) -> Vec<String> {
 
 fn named_flight_row(sc: &Scenario, p: &Program, f: &NamedFlight) -> Vec<String> {
     let backup = names(sc, p.agency, &f.backup);
+    let only = f.mission.map_or(String::new(), |m| format!("(mission {} only)", sc.missions[m].id));
     vec![
         f.name.clone(),
         f.date.map_or("no date".into(), |d| d.to_string()),
         crew_text(sc, p.agency, &f.crew),
         if backup.is_empty() { String::new() } else { format!("backup: {backup}") },
+        only,
     ]
 }
 
@@ -573,6 +575,7 @@ fn named_flight_json(sc: &Scenario, p: &Program, f: &NamedFlight) -> Value {
     json!({
         "name": f.name, "date": f.date.map(|d| d.to_string()),
         "crew": people(sc, p.agency, &f.crew), "backup": people(sc, p.agency, &f.backup),
+        "mission": f.mission.map(|m| sc.missions[m].id.clone()),
     })
 }
 
