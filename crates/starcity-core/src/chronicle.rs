@@ -114,6 +114,10 @@ struct Recorder<'a> {
     milestone_flights: Vec<usize>,
     lost: Vec<Vec<String>>,
     last_era: Option<f64>,
+    /// `[marker]`: when its condition first held (`NEVER` before), and whether it was told.
+    markers: Vec<(f64, bool)>,
+    /// Program edits of a divergence already told (at the program's start).
+    told_programs: Vec<usize>,
     /// More than `limits::CHRONICLE_ENTRIES` entries were made: the chronicle is an error, and
     /// what was collected is dropped (memory stays bounded whatever the timeline).
     overflow: bool,
@@ -129,6 +133,8 @@ impl<'a> Recorder<'a> {
             milestone_flights: Vec::new(),
             lost: vec![Vec::new(); sc.agencies.len()],
             last_era: None,
+            markers: vec![(NEVER, false); sc.markers.len()],
+            told_programs: Vec::new(),
             overflow: false,
         };
         r.past();
@@ -371,13 +377,7 @@ impl<'a> Recorder<'a> {
                 })
         };
         self.entries.retain(|e| !told_by_rule(e));
-        let agency = effects.first().map(|f| match *f {
-            Effect::Budget { agency, .. } | Effect::Risk { agency, .. } => agency,
-            Effect::Pace { program, .. } | Effect::Start { program } | Effect::Cancel { program } => {
-                sc.programs[program].agency
-            }
-            Effect::Reliability { vehicle, .. } => sc.vehicles[vehicle].agency,
-        });
+        let agency = effects.first().map(|f| sc.effect_agency(f));
         let e = self.push(w.t, kind, text);
         e.agency = agency.map(|a| sc.agencies[a].id.clone());
     }
@@ -405,17 +405,61 @@ impl<'a> Recorder<'a> {
 /// "Here history changes: the first N1 flies." — a divergence's story as the turning point.
 fn changes_here(story: &str) -> String {
     let story = story.trim_end_matches('.');
-    let common = ["The ", "A ", "An ", "To ", "In ", "With ", "After ", "From ", "On ", "At "];
+    let common =
+        ["The ", "A ", "An ", "To ", "In ", "With ", "After ", "From ", "On ", "At ", "No ", "There ", "Having "];
     let article = common.iter().any(|a| story.starts_with(a));
     let story = if article { lower_first(story) } else { story.to_string() };
     format!("Here history changes: {story}.")
 }
 
+impl Recorder<'_> {
+    /// Removed rules whose moment has come: "Here history changes" where the baseline's rule
+    /// would have fired (on its `after` date exactly, else when seen to hold), plus its delay.
+    fn markers(&mut self, w: &World) {
+        let sc = self.sc;
+        for (k, m) in sc.markers.iter().enumerate() {
+            if self.markers[k].0 == NEVER && w.holds(&m.when) {
+                let exact = match m.when {
+                    crate::scenario::Cond::After { day } => day,
+                    _ => w.t,
+                };
+                self.markers[k].0 = exact;
+            }
+            let (since, told) = self.markers[k];
+            if !told && since + m.delay <= w.t {
+                self.markers[k].1 = true;
+                let story = sc.interventions[m.intervention].story.clone();
+                let e = self.push(since + m.delay, Kind::Divergence, changes_here(&story));
+                e.agency = m.agency.map(|a| sc.agencies[a].id.clone());
+            }
+        }
+    }
+
+    /// A divergence's edit of `program`, told when the program starts.
+    fn program_edit(&mut self, w: &World, program: usize) {
+        let sc = self.sc;
+        let edits = sc.interventions.iter().filter(|i| i.kind == InterventionKind::Program(program));
+        let stories: Vec<String> = edits.map(|i| i.story.clone()).collect();
+        if stories.is_empty() || self.told_programs.contains(&program) {
+            return;
+        }
+        self.told_programs.push(program);
+        for story in stories {
+            let e = self.push(w.t, Kind::Divergence, changes_here(&story));
+            e.agency = Some(sc.agencies[sc.programs[program].agency].id.clone());
+        }
+    }
+}
+
 impl Observer for Recorder<'_> {
     fn event(&mut self, w: &World, event: Event) {
         let sc = self.sc;
+        if !sc.markers.is_empty() {
+            self.markers(w);
+        }
         match event {
             Event::ProgramStarted { program } => {
+                self.program_edit(w, program);
                 let prog = &sc.programs[program];
                 let text = if w.t <= 0.0 {
                     format!("Under way at the start: {}.", words::plain(&prog.name))

@@ -551,6 +551,9 @@ fn remove_rule(
                     };
                 }
             }
+            let (when, delay, intervention) = (removed.when.clone(), removed.delay, sc.interventions.len());
+            let agency = removed.effects.first().map(|e| sc.effect_agency(e));
+            sc.markers.push(crate::scenario::Marker { when, delay, agency, intervention });
             sc.interventions.push(InterventionInfo {
                 story: String::new(),
                 text: note.unwrap_or(format!("rule `{}` removed: {}", removed.id, removed.text)),

@@ -100,6 +100,20 @@ pub struct Scenario {
     pub interventions: Vec<InterventionInfo>,
     /// Ids of the divergences applied, in order.
     pub divergences: Vec<String>,
+    /// Where removed rules would have fired: chronicles tell the divergence there ("Korolev
+    /// survives" on the day the baseline's Korolev died). The engine ignores them.
+    pub markers: Vec<Marker>,
+}
+
+/// A removed rule's moment: when its condition holds, plus its delay, history changes.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    pub when: Cond,
+    pub delay: f64,
+    /// The agency the removed rule acted on, if any.
+    pub agency: Option<usize>,
+    /// Index into `Scenario::interventions` (its story).
+    pub intervention: usize,
 }
 
 /// An identified event whose outcome a divergence forces.
@@ -563,6 +577,17 @@ impl Scenario {
         self.start + chrono::Duration::days(day.floor() as i64)
     }
 
+    /// The agency an effect acts on (for telling whose story it is).
+    pub fn effect_agency(&self, e: &Effect) -> usize {
+        match *e {
+            Effect::Budget { agency, .. } | Effect::Risk { agency, .. } => agency,
+            Effect::Pace { program, .. } | Effect::Start { program } | Effect::Cancel { program } => {
+                self.programs[program].agency
+            }
+            Effect::Reliability { vehicle, .. } => self.vehicles[vehicle].agency,
+        }
+    }
+
     /// Sorts the manifests into name lists again (after a divergence changed a crew).
     pub(crate) fn index_names(&mut self) {
         self.series = manifest::index_names(&mut self.programs, &self.past);
@@ -807,6 +832,7 @@ impl Compiler {
             forced_index: Vec::new(),
             interventions: Vec::new(),
             divergences: Vec::new(),
+            markers: Vec::new(),
         })
         .map(|mut s| {
             s.refresh_wake_days();

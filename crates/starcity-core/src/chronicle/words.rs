@@ -182,7 +182,8 @@ pub fn story(note: &str) -> String {
     }
     out.push_str(&group);
     let tidy = out.split_whitespace().collect::<Vec<_>>().join(" ");
-    tidy.replace(" ,", ",").replace(" .", ".").replace(" :", ":").trim_end_matches([' ', ':', ';']).to_string()
+    let tidy = tidy.replace(" ,", ",").replace(" .", ".").replace(" :", ":").replace(" ;", ";");
+    tidy.trim_end_matches([' ', ':', ';']).to_string()
 }
 
 /// Whether a parenthesised group cites a source or a judgement.
