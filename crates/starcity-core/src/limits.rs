@@ -59,13 +59,13 @@ limits! {
     HISTORY = 1_000, "history", "history points";
     /// Budget points of one agency, and background cadences of one vehicle (space-race: 15).
     BUDGET_POINTS = 1_000, "budget-points", "dated points in one budget or background cadence";
-    /// Named flights in one program's manifest (space-race: at most 40).
-    FLIGHTS = 2_000, "flights", "named flights in one program";
+    /// Named flights in all the manifests of a scenario (space-race: 148; one program: 47).
+    FLIGHTS = 10_000, "flights", "named flights in a scenario";
     /// Names in one list of a named or past flight: crew, backup, vehicles, milestones.
     LIST_ITEMS = 64, "list-items", "names in one crew, vehicle or milestone list of a flight";
     /// Flights flown before the start (space-race: 3).
     PAST = 1_000, "past", "past flights";
-    /// People in one agency's roster (space-race: 47).
+    /// People in one agency's roster (space-race: 95).
     ROSTER = 2_000, "roster", "people in one agency's roster";
     /// Bytes of one id (space-race: at most 43).
     ID_BYTES = 64, "id-bytes", "bytes in one id";
@@ -145,12 +145,24 @@ pub fn small_counters(agencies: u64, milestones: u64, programs: u64, rules: u64,
 }
 
 /// The bytes of one world at most: each vehicle's belief (two grids of 64 `f64`) and its 64
-/// held-back flights, and per-program, per-era and per-milestone state.
-pub fn world_bytes(agencies: u64, milestones: u64, vehicles: u64, programs: u64, eras: u64) -> u64 {
+/// held-back flights, per-program, per-era and per-milestone state (with the party credited, 34
+/// bytes), each person's state (4 bytes), and per named flight its status and at worst a name
+/// list and a series counter of its own (9 bytes), the rotation ring (8 crews of 34 bytes).
+pub fn world_bytes(
+    agencies: u64,
+    milestones: u64,
+    vehicles: u64,
+    programs: u64,
+    eras: u64,
+    roster: u64,
+    flights: u64,
+) -> u64 {
     vehicles * (2 * 64 * 8 + 64 * 8 + 64)
-        + programs * 128
+        + programs * (128 + 8 * 34)
         + eras * (agencies * 16 + programs)
-        + milestones * agencies * 8
+        + milestones * agencies * (8 + 34)
+        + agencies * roster * 4
+        + flights * 9
 }
 
 #[cfg(test)]
@@ -171,7 +183,7 @@ mod tests {
         let (a, m, v, p, r, e) =
             (AGENCIES.value, MILESTONES.value, VEHICLES.value, PROGRAMS.value, RULES.value, ERAS.value);
         let small = small_counters(a, m, p, r, e, INTERVENTIONS.value * DIVERGENCES.value);
-        let world = world_bytes(a, m, v, p, e);
+        let world = world_bytes(a, m, v, p, e, ROSTER.value, FLIGHTS.value);
         let bytes = run_memory_bound(HISTOGRAM_CELLS.value, small, world, THREADS.value);
         // Two compiled scenarios of at most ~16x the largest file, and the runtime's own.
         let scenarios = 2 * 16 * FILE_BYTES.value;

@@ -38,12 +38,20 @@ impl Compiler {
         }
         for p in &f.program {
             self.at_most(&p.get_ref().step, limits::STEPS, "steps");
-            self.at_most(&p.get_ref().flights, limits::FLIGHTS, "named flights");
             for f in &p.get_ref().flights {
                 let f = f.get_ref();
                 self.text_at_most(f.name.span(), [f.name.get_ref().as_str()]);
                 self.at_most(&f.crew, limits::LIST_ITEMS, "crew names");
                 self.at_most(&f.backup, limits::LIST_ITEMS, "backup crew names");
+            }
+        }
+        let mut named = 0;
+        for p in &f.program {
+            named += p.get_ref().flights.len();
+            if named > limits::FLIGHTS.usize() {
+                let m = format!("{named} named flights by this program; that is too many");
+                self.error(p.get_ref().id.span(), m, limits::FLIGHTS.describe());
+                break;
             }
         }
         for r in &f.rule {

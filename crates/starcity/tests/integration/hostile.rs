@@ -24,6 +24,11 @@ fn repeat(n: usize, block: &str) -> String {
     })
 }
 
+/// `n` copies of an inline item, `{i}` replaced by the copy's number, comma-separated.
+fn repeat_list(n: usize, item: &str) -> String {
+    (0..n).map(|i| item.replace("{i}", &i.to_string())).collect::<Vec<_>>().join(", ")
+}
+
 /// tiny-race with `extra` appended (TOML lets arrays of tables continue later in the file).
 fn tiny_plus(extra: &str) -> String {
     format!("{}\n{extra}", tiny_race())
@@ -78,6 +83,24 @@ fn oversized_scenarios() -> Vec<(&'static str, String, &'static str)> {
                 &format!("crew = [{}]", vec!["\"X\""; 2_001].join(", ")),
             ),
             "roster",
+        ),
+        (
+            "flights",
+            tiny.replacen(
+                "[[program.step]]",
+                &format!("flights = [{}]\n[[program.step]]", repeat_list(10_001, "{ name = \"F{i}\" }")),
+                1,
+            ),
+            "flights",
+        ),
+        ("past", tiny_plus(&repeat(1_001, "[[past]]\nname = \"P{i}\"\nagency = \"RED\"\ndate = 1959-01-01")), "past"),
+        (
+            "list-items",
+            tiny_plus(&format!(
+                "[[past]]\nname = \"P\"\nagency = \"RED\"\ndate = 1959-01-01\nachieves = [{}]",
+                vec!["\"crewed_orbit\""; 65].join(", ")
+            )),
+            "list-items",
         ),
         ("span-years", tiny.replace("end = 1965-12-31", "end = 2500-01-01"), "span-years"),
         (
