@@ -36,8 +36,14 @@ fn check_one(name: &str) -> std::result::Result<String, LoadErrors> {
     let (origin, text) = source(name)?;
     if !divergence::is_divergence(&text) {
         let sc = Scenario::from_toml(&origin, &text)?;
-        let (a, p, r) = (sc.agencies.len(), sc.programs.len(), sc.rules.len());
-        return Ok(format!("{name}: ok (scenario {}: {a} agencies, {p} programs, {r} rules)", sc.id));
+        let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let what = [
+            count(sc.agencies.len(), "agency", "agencies"),
+            count(sc.programs.len(), "program", "programs"),
+            count(sc.programs.iter().map(|p| p.flights.len()).sum(), "named flight", "named flights"),
+            count(sc.rules.len(), "rule", "rules"),
+        ];
+        return Ok(format!("{name}: ok (scenario {}: {})", sc.id, what.join(", ")));
     }
     let header = divergence::header(&origin, &text)?;
     let base = config::base_scenario(&header, &origin, &text)?;
