@@ -8,6 +8,12 @@ machine, a moment earlier: never a bare wall-clock against a fixed number.
   throughput  timelines/s with --threads 1 on the default scenario (target: >= 20,000)
   scaling     timelines/s with --threads 2 over --threads 1          (target: >= 1.8)
   memory      peak RSS of `run -n 1000000` over `run -n 10000`       (target: <= 1.5)
+
+With `--against OTHER_BINARY` (for instance a build of an earlier commit:
+`git worktree add /tmp/old REV && CARGO_TARGET_DIR=/tmp/oldtarget cargo build --release
+--manifest-path /tmp/old/Cargo.toml`), the one-thread throughput of both binaries is measured
+in alternation, best of --repeat each, and their ratio printed: a change's cost, measured on the
+same machine in the same minute.
 """
 import argparse
 import os
@@ -18,10 +24,10 @@ import time
 BIN = os.path.join("target", "release", "starcity")
 
 
-def run(args):
+def run(args, binary=BIN):
     """Runs the binary, returns (wall seconds, peak RSS in KiB) of that child alone."""
     start = time.perf_counter()
-    proc = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if status != 0:
@@ -29,8 +35,20 @@ def run(args):
     return wall, usage.ru_maxrss
 
 
-def best_of(k, args):
-    return min(run(args)[0] for _ in range(k))
+def best_of(k, args, binary=BIN):
+    return min(run(args, binary)[0] for _ in range(k))
+
+
+def against(a, other):
+    """One-thread throughput of this build over `other`'s, measured in alternation."""
+    args = ["run", a.scenario, "-n", str(a.n), "--threads", "1", "-q", "--json"]
+    one = ["run", a.scenario, "-n", "1", "--threads", "1", "-q", "--json"]
+    ours, theirs = [], []
+    for _ in range(a.repeat):
+        ours.append(run(args)[0] - run(one)[0])
+        theirs.append(run(args, other)[0] - run(one, other)[0])
+    mine, base = a.n / min(ours), a.n / min(theirs)
+    print(f"against {other}: {mine:,.0f} vs {base:,.0f} timelines/s on 1 thread = {mine / base:.3f} x")
 
 
 def main():
@@ -39,8 +57,12 @@ def main():
     p.add_argument("-n", type=int, default=100_000, help="timelines for the throughput runs")
     p.add_argument("--big", type=int, default=1_000_000, help="timelines for the memory run")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--against", metavar="BINARY", help="another starcity binary to compare throughput with")
     a = p.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True)
+    if a.against:
+        against(a, a.against)
+        return
 
     # Loading the scenario (fitting priors on the record) is a fixed cost: measure it with a
     # one-timeline run and subtract it, so the figures are the engine's.

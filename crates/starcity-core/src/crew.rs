@@ -28,13 +28,13 @@ pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool, 
             return name;
         }
     }
-    let Some(s) = [own, any].into_iter().flatten().find_map(|k| prog.lists[k].series) else {
+    let Some(home) = [own, any].into_iter().flatten().find(|&k| prog.lists[k].series.is_some()) else {
         return FlightName::Unnamed;
     };
+    let s = prog.lists[home].series.unwrap_or_default();
     // Only names after the program's own: Apollo 11 repeated is Apollo 12, never an unused Apollo 7.
-    let lists = [own, any].into_iter().flatten().map(|k| &prog.lists[k]);
-    let floor = lists.flat_map(|l| l.entries.iter().filter_map(|&i| prog.flights[i as usize].number)).max();
-    if let Some((q, k)) = borrow(sc, w, s, crewed, mission, floor.unwrap_or(0)) {
+    let floor = [own, any].into_iter().flatten().map(|k| prog.lists[k].top).max().unwrap_or(0);
+    if let Some((q, k)) = borrow(sc, w, &prog.lists[home].lenders, mission, floor) {
         return take(sc, w, q, k).unwrap_or(FlightName::Unnamed);
     }
     let n = sc.series[s].next.saturating_add(w.series_used[s]);
@@ -51,18 +51,18 @@ fn take(sc: &Scenario, w: &mut World, q: usize, k: usize) -> Option<FlightName> 
     Some(FlightName::Named { program: q as u16, index })
 }
 
-/// The list (program, list) of series `s` whose next unused name has the lowest number above
-/// `floor`, among lists of the same kind that a flight of `mission` may take a name from.
-fn borrow(sc: &Scenario, w: &World, s: usize, crewed: bool, mission: usize, floor: u32) -> Option<(usize, usize)> {
+/// Among `lenders` (lists of the same series and kind), the one whose next unused name has the
+/// lowest number above `floor`, that a flight of `mission` may take.
+fn borrow(sc: &Scenario, w: &World, lenders: &[(u16, u16)], mission: usize, floor: u32) -> Option<(usize, usize)> {
     let mut best: Option<(u32, usize, usize)> = None;
-    for (q, prog) in sc.programs.iter().enumerate() {
-        for (k, list) in prog.lists.iter().enumerate() {
-            let fits = list.series == Some(s) && list.crewed == crewed && list.mission.is_none_or(|m| m == mission);
-            let next = list.entries.get(w.list_used[prog.list_base + k] as usize);
-            let number = next.and_then(|&i| prog.flights[i as usize].number).filter(|&n| fits && n > floor);
-            if let Some(n) = number.filter(|&n| best.is_none_or(|b| n < b.0)) {
-                best = Some((n, q, k));
-            }
+    for &(q, k) in lenders {
+        let (q, k) = (q as usize, k as usize);
+        let (prog, list) = (&sc.programs[q], &sc.programs[q].lists[k]);
+        let next = list.entries.get(w.list_used[prog.list_base + k] as usize);
+        let fits = list.mission.is_none_or(|m| m == mission);
+        let number = next.and_then(|&i| prog.flights[i as usize].number).filter(|&n| fits && n > floor);
+        if let Some(n) = number.filter(|&n| best.is_none_or(|b| n < b.0)) {
+            best = Some((n, q, k));
         }
     }
     best.map(|(_, q, k)| (q, k))

@@ -247,6 +247,11 @@ pub struct NameList {
     pub entries: Vec<u16>,
     /// The series that names flights beyond the list ("Apollo 21"), from its last numbered name.
     pub series: Option<usize>,
+    /// The highest number among the list's names (a repeated flight borrows only above it).
+    pub top: u32,
+    /// The lists (program, list) of the same series and kind a flight may borrow a name from
+    /// once this one is used up, found at load so a launch does not search the scenario.
+    pub lenders: Vec<(u16, u16)>,
 }
 
 /// A name series: flights beyond the manifests are named `prefix` + a number from `next`.

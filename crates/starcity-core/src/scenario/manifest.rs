@@ -315,11 +315,28 @@ pub(crate) fn index_names(programs: &mut [Program], past: &[PastFlight]) -> Vec<
         p.lists = name_lists(p);
         for list in &mut p.lists {
             list.series = list.entries.iter().rev().find_map(|&i| bump(&p.flights[i as usize].name));
+            list.top = list.entries.iter().filter_map(|&i| p.flights[i as usize].number).max().unwrap_or(0);
         }
         p.list_base = base;
         base += p.lists.len();
     }
+    find_lenders(programs);
     series
+}
+
+/// Each list's lenders: the lists of the same series and kind (crewed or not).
+fn find_lenders(programs: &mut [Program]) {
+    let keys: Vec<(usize, usize, Option<usize>, bool)> = (programs.iter().enumerate())
+        .flat_map(|(q, p)| p.lists.iter().enumerate().map(move |(k, l)| (q, k, l.series, l.crewed)))
+        .collect();
+    for p in programs.iter_mut() {
+        for list in &mut p.lists {
+            let same = |&&(_, _, s, c): &&(usize, usize, Option<usize>, bool)| {
+                s.is_some() && s == list.series && c == list.crewed
+            };
+            list.lenders = keys.iter().filter(same).map(|&(q, k, _, _)| (q as u16, k as u16)).collect();
+        }
+    }
 }
 
 /// A program's manifest as lists keyed by (crewed, mission), in manifest order.
@@ -329,7 +346,14 @@ fn name_lists(p: &Program) -> Vec<NameList> {
         let crewed = !f.crew.is_empty();
         match lists.iter_mut().find(|l| l.crewed == crewed && l.mission == f.mission) {
             Some(l) => l.entries.push(i as u16),
-            None => lists.push(NameList { crewed, mission: f.mission, entries: vec![i as u16], series: None }),
+            None => lists.push(NameList {
+                crewed,
+                mission: f.mission,
+                entries: vec![i as u16],
+                series: None,
+                top: 0,
+                lenders: Vec::new(),
+            }),
         }
     }
     lists
