@@ -87,8 +87,8 @@ pub(crate) fn choose(sc: &Scenario, w: &mut World, p: usize, name: FlightName, n
     };
     // A named flight flies its real crew size, in a spacecraft that may hold more.
     let n = if matches!(name, FlightName::Named { .. }) && !prime.is_empty() { n.min(prime.len()) } else { n };
-    let planned = |i: u16, w: &World| can_fly(sc, w, a, i, Assigned::Prime);
-    let backs = |i: u16, w: &World| can_fly(sc, w, a, i, Assigned::Other);
+    let planned = |i: u16, w: &World| Pool::of(sc, w, a).can(i, Assigned::Prime);
+    let backs = |i: u16, w: &World| Pool::of(sc, w, a).can(i, Assigned::Other);
     if prime.len() >= n && prime[..n].iter().all(|&i| planned(i, w)) {
         // The usual case: the prime crew flies as planned.
         return Some(board(sc, w, p, Crew::of(&prime[..n]), backup));
@@ -152,26 +152,44 @@ enum Assigned {
     Other,
 }
 
-/// Whether roster member `i` of agency `a` can fly now: alive, not in flight, in service (for the
-/// planned prime crew: selected already).
-#[inline]
-fn can_fly(sc: &Scenario, w: &World, a: usize, i: u16, how: Assigned) -> bool {
-    let (i, person) = (i as usize, &sc.agencies[a].crew[i as usize]);
-    let serves = if how == Assigned::Prime { person.from <= w.t } else { person.serves(w.t) };
-    w.alive[a][i] && !w.flying[a][i] && serves
+/// One agency's people as a launch sees them.
+struct Pool<'a> {
+    crew: &'a [crate::scenario::Person],
+    alive: &'a [bool],
+    flying: &'a [bool],
+    t: f64,
+}
+
+impl<'a> Pool<'a> {
+    #[inline]
+    fn of(sc: &'a Scenario, w: &'a World, a: usize) -> Self {
+        Pool { crew: &sc.agencies[a].crew, alive: &w.alive[a], flying: &w.flying[a], t: w.t }
+    }
+
+    /// Whether roster member `i` can fly now: alive, not in flight, in service (for the planned
+    /// prime crew: selected already).
+    #[inline]
+    fn can(&self, i: u16, how: Assigned) -> bool {
+        let i = i as usize;
+        let (Some(person), Some(&alive), Some(&flying)) = (self.crew.get(i), self.alive.get(i), self.flying.get(i))
+        else {
+            return false;
+        };
+        let serves = if how == Assigned::Prime { person.from <= self.t } else { person.serves(self.t) };
+        alive && !flying && serves
+    }
 }
 
 /// The next person in roster order who can fly and is not seated yet.
 fn next_from_roster(sc: &Scenario, w: &mut World, a: usize, seats: &[Option<u16>]) -> Option<u16> {
     let roster = sc.agencies[a].crew.len();
-    for k in 0..roster {
-        let i = ((w.crew_cursor[a] + k) % roster) as u16;
-        if can_fly(sc, w, a, i, Assigned::Other) && !backup_taken(seats, i) {
-            w.crew_cursor[a] = (i as usize + 1) % roster;
-            return Some(i);
-        }
-    }
-    None
+    let pool = Pool::of(sc, w, a);
+    let start = w.crew_cursor[a];
+    let found = (0..roster)
+        .map(|k| ((start + k) % roster) as u16)
+        .find(|&i| pool.can(i, Assigned::Other) && !backup_taken(seats, i))?;
+    w.crew_cursor[a] = (found as usize + 1) % roster;
+    Some(found)
 }
 
 /// Records this flight's backup crew (planned, else the next people from the roster who are not
