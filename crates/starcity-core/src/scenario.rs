@@ -254,10 +254,12 @@ pub struct NameList {
     pub lenders: Vec<(u16, u16)>,
 }
 
-/// A name series: flights beyond the manifests are named `prefix` + a number from `next`.
+/// A name series: flights beyond the manifests are named `prefix` + a number from `next` +
+/// `suffix` ("Apollo 21", "N1 9L").
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub prefix: String,
+    pub suffix: String,
     /// The first number no manifest uses.
     pub next: u32,
 }

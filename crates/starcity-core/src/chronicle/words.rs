@@ -81,7 +81,10 @@ pub fn flight(sc: &Scenario, program: usize, step: usize, f: &Flight, n: u32) ->
     let prog = &sc.programs[program];
     match f.name {
         FlightName::Named { program, index } => sc.programs[program as usize].flights[index as usize].name.clone(),
-        FlightName::Extra(s, n) => format!("{}{n}", sc.series[s as usize].prefix),
+        FlightName::Extra(s, n) => {
+            let series = &sc.series[s as usize];
+            format!("{}{n}{}", series.prefix, series.suffix)
+        }
         FlightName::Unnamed => {
             let what = match (&prog.steps[step].name, f.test) {
                 (Some(name), false) => plain(name),

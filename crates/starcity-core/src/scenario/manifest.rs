@@ -96,7 +96,7 @@ impl Compiler {
                 }
             }
             let mission = f.mission.as_ref().and_then(|m| self.manifest_mission(m, p, missions, !f.crew.is_empty()));
-            let number = split_number(f.name.get_ref()).map(|(_, n)| n);
+            let number = split_number(f.name.get_ref()).map(|(_, n, _)| n);
             out.push(NamedFlight { name: f.name.get_ref().clone(), date, crew, backup, mission, number });
         }
         out
@@ -276,17 +276,20 @@ pub(super) fn roster_maps(people: &[Vec<Person>]) -> Rosters {
     people.iter().map(|r| r.iter().enumerate().map(|(i, p)| (p.name.clone(), i as u16)).collect()).collect()
 }
 
-/// "Apollo 13" → ("Apollo ", 13); a name without a trailing number has no series.
-pub fn split_number(name: &str) -> Option<(&str, u32)> {
-    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+/// "Apollo 13" → ("Apollo ", 13, ""); a serial such as "N1 8L" keeps its letter:
+/// ("N1 ", 8, "L"). A name without a number at its end has no series.
+pub fn split_number(name: &str) -> Option<(&str, u32, &str)> {
+    let suffix_len = name.ends_with('L') as usize;
+    let body = &name[..name.len() - suffix_len];
+    let digits = body.len() - body.trim_end_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 || digits > 6 {
         return None;
     }
-    let (prefix, number) = name.split_at(name.len() - digits);
+    let (prefix, number) = body.split_at(body.len() - digits);
     if prefix.is_empty() {
         return None;
     }
-    Some((prefix, number.parse().ok()?))
+    Some((prefix, number.parse().ok()?, &name[body.len()..]))
 }
 
 /// Sorts each program's manifest into name lists and gives each list the series its flights
@@ -294,15 +297,15 @@ pub fn split_number(name: &str) -> Option<(&str, u32)> {
 pub(crate) fn index_names(programs: &mut [Program], past: &[PastFlight]) -> Vec<Series> {
     let mut series: Vec<Series> = Vec::new();
     let mut bump = |name: &str| {
-        let (prefix, n) = split_number(name)?;
+        let (prefix, n, suffix) = split_number(name)?;
         let next = n.saturating_add(1);
-        match series.iter().position(|s| s.prefix == prefix) {
+        match series.iter().position(|s| s.prefix == prefix && s.suffix == suffix) {
             Some(i) => {
                 series[i].next = series[i].next.max(next);
                 Some(i)
             }
             None => {
-                series.push(Series { prefix: prefix.to_string(), next });
+                series.push(Series { prefix: prefix.to_string(), suffix: suffix.to_string(), next });
                 Some(series.len() - 1)
             }
         }
@@ -365,10 +368,11 @@ mod tests {
 
     #[test]
     fn names_split_into_series_and_number() {
-        assert_eq!(split_number("Apollo 13"), Some(("Apollo ", 13)));
-        assert_eq!(split_number("Soyuz T-14"), Some(("Soyuz T-", 14)));
+        assert_eq!(split_number("Apollo 13"), Some(("Apollo ", 13, "")));
+        assert_eq!(split_number("Soyuz T-14"), Some(("Soyuz T-", 14, "")));
         assert_eq!(split_number("Gemini 6A"), None);
-        assert_eq!(split_number("N1 3L"), None);
+        assert_eq!(split_number("N1 3L"), Some(("N1 ", 3, "L")));
+        assert_eq!(split_number("7K-L1 No.13L"), Some(("7K-L1 No.", 13, "L")));
         assert_eq!(split_number("42"), None);
     }
 }
