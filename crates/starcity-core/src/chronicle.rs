@@ -110,6 +110,8 @@ struct Recorder<'a> {
     flights: BTreeMap<(usize, usize), u32>,
     /// Flights so far per (program, mission): the ordinal of an unnamed flight.
     per_mission: BTreeMap<(usize, usize), u32>,
+    /// (program, step) whose last crewed or planned flight failed: the next one repeats it.
+    failed_last: std::collections::BTreeSet<(usize, usize)>,
     /// Programs whose landing flight reached a milestone, to mark it not routine.
     milestone_flights: Vec<usize>,
     lost: Vec<Vec<String>>,
@@ -130,6 +132,7 @@ impl<'a> Recorder<'a> {
             entries: Vec::new(),
             flights: BTreeMap::new(),
             per_mission: BTreeMap::new(),
+            failed_last: std::collections::BTreeSet::new(),
             milestone_flights: Vec::new(),
             lost: vec![Vec::new(); sc.agencies.len()],
             last_era: None,
@@ -224,16 +227,26 @@ impl<'a> Recorder<'a> {
         };
         let name = words::flight(sc, program, step, &f, ordinal);
         let crew = self.crew_names(agency, &f);
-        if let Some(k) = f.forced {
-            self.divergence_at(f.launch, agency, k as usize);
-        }
-        let reached_milestone = self.milestone_flights.contains(&program);
-        self.milestone_flights.retain(|&p| p != program);
         let end_day = f
             .end
             .failed_phase()
             .map_or(f.launch + sc.missions[f.mission].duration, |i| f.launch + sc.missions[f.mission].phases[i].day);
-        let launch_text = self.launch_text(&name, &f, &crew, prog.steps[step].mission);
+        if let Some(k) = f.forced {
+            // Told when the flight is over: the story says how it went.
+            self.divergence_at(end_day, agency, k as usize);
+        }
+        let reached_milestone = self.milestone_flights.contains(&program);
+        self.milestone_flights.retain(|&p| p != program);
+        let mut launch_text = self.launch_text(&name, &f, &crew, prog.steps[step].mission);
+        if self.failed_last.contains(&(program, step)) && !f.test {
+            // A flight repeating what the last one failed to do: say so.
+            launch_text = launch_text.replacen(&name, &format!("{name}, repeating the failed flight,"), 1);
+        }
+        if f.end == FlightEnd::Success || f.test {
+            self.failed_last.remove(&(program, step));
+        } else {
+            self.failed_last.insert((program, step));
+        }
         let routine = f.end == FlightEnd::Success && n > 1 && !reached_milestone && f.forced.is_none();
         let failure = self.failure_text(&name, &f, &crew);
         let separate = failure.is_some() && end_day - f.launch >= 1.0;
@@ -326,7 +339,7 @@ impl<'a> Recorder<'a> {
         e.agency = Some(sc.agencies[agency].id.clone());
     }
 
-    fn milestone(&mut self, w: &World, program: usize, phase: usize, milestone: usize, day: f64, first: bool) {
+    fn milestone(&mut self, w: &World, program: usize, phase: usize, milestone: usize, day: f64) {
         let sc = self.sc;
         let agency = sc.programs[program].agency;
         self.milestone_flights.push(program);
@@ -334,19 +347,12 @@ impl<'a> Recorder<'a> {
         let party = f.party(sc.missions[f.mission].phases[phase].party);
         let roster = &sc.agencies[agency].crew;
         let crew: Vec<String> = party.as_slice().iter().map(|&i| roster[i as usize].name.clone()).collect();
-        let name = &sc.milestones[milestone].name;
-        let who = agency_name(sc, agency);
         let step = w.programs[program].step;
         let n = self.per_mission.get(&(program, f.mission)).copied().unwrap_or(0) + 1;
         let flight = words::flight(sc, program, step, &f, n);
-        let with = if crew.is_empty() { format!(", {flight}") } else { format!(", {flight}, with {}", join(&crew)) };
-        let text = if first {
-            format!("{name}: {who}{with}.")
-        } else {
-            let leader = w.first(milestone).map(|a| agency_name(sc, a).to_string()).unwrap_or_default();
-            format!("{who} matches {leader}: {}{with}.", lower_first(strip_first(name)))
-        };
-        let e = self.push(day, Kind::Milestone, text);
+        // The text waits for the end of the timeline: a flight that lands later can have got
+        // there earlier (a long station stay), so who was first is known only then.
+        let e = self.push(day, Kind::Milestone, String::new());
         e.milestone = Some(sc.milestones[milestone].id.clone());
         e.agency = Some(sc.agencies[agency].id.clone());
         e.program = Some(sc.programs[program].id.clone());
@@ -389,10 +395,8 @@ impl<'a> Recorder<'a> {
         let prog = &sc.programs[program];
         let who = agency_name(sc, prog.agency);
         let text = match kind {
-            Kind::ProgramCompleted => format!("{}: the last planned flight has flown.", words::plain(&prog.name)),
-            Kind::ProgramRetired => {
-                format!("{who} retires {}: its successor has taken over.", words::plain(&prog.name))
-            }
+            Kind::ProgramCompleted => format!("The last planned flight of {} has flown.", words::plain(&prog.name)),
+            Kind::ProgramRetired => format!("{who} retires {}.", words::plain(&prog.name)),
             _ => format!("{who} cancels {}.", words::plain(&prog.name)),
         };
         let e = self.push(w.t, kind, text);
@@ -472,8 +476,8 @@ impl Observer for Recorder<'_> {
                 e.program_idx = Some(program);
             }
             Event::Landed { program, step } => self.landed(w, program, step),
-            Event::Milestone { program, phase, milestone, day, first, .. } => {
-                self.milestone(w, program, phase, milestone, day, first)
+            Event::Milestone { program, phase, milestone, day, .. } => {
+                self.milestone(w, program, phase, milestone, day)
             }
             Event::EffectsApplied { rule, changed } => self.effects(w, rule, changed),
             Event::ProgramDone { program } => self.program_ended(w, program, Kind::ProgramCompleted),
@@ -499,10 +503,35 @@ pub fn entries(sc: &Scenario, seed: u64, timeline: u64) -> Result<(Vec<Entry>, W
         return Err(RunError::ChronicleTooLong { timeline, limit: crate::limits::CHRONICLE_ENTRIES.value });
     }
     let mut entries = rec.entries;
+    milestone_texts(sc, &w, &mut entries);
     // Launches are told when they land but dated at launch, and milestones at their phase, so
     // sort by date; the sort is stable, so same-day entries keep the order they happened in.
     entries.sort_by(|a, b| a.day.total_cmp(&b.day).then(rank(a.kind).cmp(&rank(b.kind))));
     Ok((summarise(sc, entries), w))
+}
+
+/// Writes each milestone entry's text, knowing who was first (by date, over the whole timeline):
+/// "First crewed lunar landing: USSR, N1-L3 landing 1, with Alexei Leonov." or "NASA matches
+/// USSR: crewed lunar landing, Apollo 11, with …".
+fn milestone_texts(sc: &Scenario, w: &World, entries: &mut [Entry]) {
+    for e in entries.iter_mut().filter(|e| e.kind == Kind::Milestone && e.text.is_empty()) {
+        let (Some(m), Some(a)) = (
+            e.milestone.as_deref().and_then(|id| sc.milestone_index(id)),
+            e.agency.as_deref().and_then(|id| sc.agency_index(id)),
+        ) else {
+            continue;
+        };
+        let (name, who) = (&sc.milestones[m].name, agency_name(sc, a));
+        let flight = e.flight.clone().unwrap_or_default();
+        let with =
+            if e.crew.is_empty() { format!(", {flight}") } else { format!(", {flight}, with {}", join(&e.crew)) };
+        e.text = match w.first(m) {
+            Some(f) if f != a => {
+                format!("{who} matches {}: {}{with}.", agency_name(sc, f), lower_first(strip_first(name)))
+            }
+            _ => format!("{name}: {who}{with}."),
+        };
+    }
 }
 
 /// Order of entries on the same day: what changed history, then flights, what they achieved,
@@ -555,6 +584,11 @@ fn summarise(sc: &Scenario, entries: Vec<Entry>) -> Vec<Entry> {
             }
             out.push(e);
         } else if let (true, Some(p)) = (e.routine, e.program_idx) {
+            // A run covers at most two years: a reader should not skip a decade in one line.
+            if pending.get(&p).and_then(|g| g.first()).is_some_and(|f| e.day - f.day > 730.0) {
+                let group = pending.remove(&p).unwrap_or_default();
+                out.extend(summary(sc, p, group));
+            }
             pending.entry(p).or_default().push(e);
         } else {
             if let Some((p, group)) = e.program_idx.and_then(|p| pending.remove(&p).map(|g| (p, g))) {
@@ -606,25 +640,20 @@ fn summary(sc: &Scenario, p: usize, group: Vec<Entry>) -> Vec<Entry> {
 pub fn commonness(sc: &Scenario, w: &World, s: &Summary) -> Vec<String> {
     let mut out = Vec::new();
     for (m, ms) in sc.milestones.iter().enumerate() {
-        let what = lower_first(strip_first(&ms.name));
-        match w.first(m) {
-            Some(a) => out.push(format!(
-                "{} got to {what} first, as in {} of timelines.",
-                agency_name(sc, a),
-                pct(s.p_first(m, a))
-            )),
-            None => out
-                .push(format!("Nobody achieved {what}, as in {} of timelines.", pct(s.p_first(m, sc.agencies.len())))),
-        }
+        let (who, p) = match w.first(m) {
+            Some(a) => (agency_name(sc, a), s.p_first(m, a)),
+            None => ("nobody", s.p_first(m, sc.agencies.len())),
+        };
+        out.push(format!("{}: {who}, as in {} of timelines.", ms.name, pct(p)));
     }
     for a in 0..sc.agencies.len() {
         let name = agency_name(sc, a);
         let p_any = s.crew_lost_any[a] as f64 / s.n.max(1) as f64;
         if w.crew_lost[a] > 0 {
             let lost = words::people(w.crew_lost[a]);
-            out.push(format!("{name} lost {lost}; {} of timelines lose anyone.", pct(p_any)));
+            out.push(format!("{name} lost {lost} (someone is lost in {} of timelines).", pct(p_any)));
         } else {
-            out.push(format!("{name} lost no one, as in {} of timelines.", pct(1.0 - p_any)));
+            out.push(format!("{name} lost no one (as in {} of timelines).", pct(1.0 - p_any)));
         }
     }
     out

@@ -34,7 +34,8 @@ pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool, 
     let s = prog.lists[home].series.unwrap_or_default();
     // Only names after the program's own: Apollo 11 repeated is Apollo 12, never an unused Apollo 7.
     let floor = [own, any].into_iter().flatten().map(|k| prog.lists[k].top).max().unwrap_or(0);
-    if let Some((q, k)) = borrow(sc, w, &prog.lists[home].lenders, mission, floor) {
+    // Only crewed flights move their names on (an uncrewed number belongs to its hardware).
+    if let Some((q, k)) = borrow(sc, w, &prog.lists[home].lenders, mission, floor).filter(|_| crewed) {
         return take(sc, w, q, k).unwrap_or(FlightName::Unnamed);
     }
     let n = sc.series[s].next.saturating_add(w.series_used[s]);
@@ -87,7 +88,9 @@ pub(crate) fn choose(sc: &Scenario, w: &mut World, p: usize, name: FlightName, n
     };
     // A named flight flies its real crew size, in a spacecraft that may hold more.
     let n = if matches!(name, FlightName::Named { .. }) && !prime.is_empty() { n.min(prime.len()) } else { n };
-    let planned = |i: u16, w: &World| Pool::of(sc, w, a).can(i, Assigned::Prime);
+    // Only a named flight's planned crew holds an assignment that keeps them in service.
+    let held = if matches!(name, FlightName::Named { .. }) { Assigned::Prime } else { Assigned::Other };
+    let planned = |i: u16, w: &World| Pool::of(sc, w, a).can(i, held);
     let backs = |i: u16, w: &World| Pool::of(sc, w, a).can(i, Assigned::Other);
     if prime.len() >= n && prime[..n].iter().all(|&i| planned(i, w)) {
         // The usual case: the prime crew flies as planned.

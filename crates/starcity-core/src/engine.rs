@@ -128,6 +128,14 @@ impl<O: Observer> Engine<'_, O> {
         self.settle();
     }
 
+    /// A named flight has been launched (`flown(..)`); how it went is set when it lands.
+    fn mark_flown(&mut self, name: FlightName) {
+        if let FlightName::Named { program, index } = name {
+            self.w.named[program as usize][index as usize] = NamedStatus::Flown;
+            self.w.changed |= reads::FLIGHTS;
+        }
+    }
+
     /// The world before the start: milestones reached, people lost, vehicles' records.
     fn past(&mut self) {
         let sc = self.sc;
@@ -352,11 +360,13 @@ impl<O: Observer> Engine<'_, O> {
                 return;
             };
             flight.name = name;
+            self.mark_flown(name);
             flight.crew = chosen.ids;
             flight.n_crew = chosen.n as usize;
             self.w.crewed_flights[prog.agency] += 1;
         } else {
             flight.name = crew::name_flight(self.sc, self.w, p, false, mission);
+            self.mark_flown(flight.name);
         }
         self.resolve_phases(&mut flight);
         // Flight counts are visible to `flights(..)` conditions.
@@ -664,9 +674,10 @@ impl<O: Observer> Engine<'_, O> {
         for effect in &self.sc.rules[rule].effects {
             changed |= match *effect {
                 Effect::Start { program } => self.w.programs[program].status == Status::NotStarted,
+                // Cancelling a program that never started, or has ended, is not news.
                 Effect::Cancel { program } => {
                     let ps = &self.w.programs[program];
-                    !ps.status.ended() && !ps.cancel_on_landing
+                    matches!(ps.status, Status::Waiting | Status::Preparing | Status::Flying) && !ps.cancel_on_landing
                 }
                 _ => true,
             };

@@ -550,8 +550,10 @@ impl World {
             }
             Cond::Flew { agency, person } => self.flights_flown[*agency][*person as usize] > 0,
             Cond::Killed { agency, person } => !self.alive[*agency][*person as usize],
+            // `credit` is meaningful only where the milestone was reached in this timeline.
             Cond::Credited { agency, person, milestone } => {
-                self.credit[milestone * self.n_agencies + agency].as_slice().contains(person)
+                let idx = milestone * self.n_agencies + agency;
+                self.reached[idx] < NEVER && self.credit[idx].as_slice().contains(person)
             }
             Cond::Not(c) => !self.holds(c),
             Cond::And(cs) => cs.iter().all(|c| self.holds(c)),

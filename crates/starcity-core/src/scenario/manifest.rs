@@ -143,7 +143,9 @@ impl Compiler {
         let mut out = Vec::with_capacity(names.len());
         for n in names {
             let Some(&i) = rosters[agency].get(n.get_ref()) else {
-                let hint = one_of(rosters[agency].keys().map(String::as_str));
+                let mut known: Vec<&str> = rosters[agency].keys().map(String::as_str).collect();
+                known.sort_unstable();
+                let hint = one_of(known.into_iter());
                 self.error(n.span(), format!("`{}` is not in this agency's roster", n.get_ref()), hint);
                 continue;
             };
@@ -186,6 +188,10 @@ impl Compiler {
             let (Some(agency), Some(date), Some(vehicles), Some(achieves)) = (agency, date, vehicles, achieves) else {
                 continue;
             };
+            if x.crew.len() > crate::limits::MAX_CREW {
+                let m = format!("a past crew of {}", x.crew.len());
+                self.error(x.name.span(), m, format!("at most {} people (a crew's seats)", crate::limits::MAX_CREW));
+            }
             let crew = self.crew_list(&x.crew, agency, rosters, people, Some(date), &x.name);
             let day = (date - self.start).num_days() as f64;
             let (name, source, lost) = (x.name.get_ref().clone(), x.source.clone(), x.lost);
@@ -220,7 +226,9 @@ impl Compiler {
         if let Some(&found) = self.flights.get(name) {
             return Some(found);
         }
-        let hint = one_of(self.flights.keys().map(String::as_str));
+        let mut known: Vec<&str> = self.flights.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        let hint = one_of(known.into_iter());
         self.error(span, format!("no named flight `{name}` in the scenario"), format!("{hint} (see `starcity show`)"));
         None
     }
@@ -240,6 +248,14 @@ impl Compiler {
         if names.get_ref().is_empty() || names.get_ref().len() > seats {
             let m = format!("a crew of {} for a flight of program `{}`", names.get_ref().len(), prog.id);
             self.error(names.span(), m, format!("from 1 to {seats} people (the program's largest spacecraft)"));
+            return None;
+        }
+        if let Some(m) = prog.flights[index as usize].mission.filter(|&m| sc.missions[m].crew == 0) {
+            let msg = format!(
+                "`{}` is for mission `{}`, which carries no crew",
+                prog.flights[index as usize].name, sc.missions[m].id
+            );
+            self.error(names.span(), msg, "a named flight of a crewed mission");
             return None;
         }
         let date = prog.flights[index as usize].date;
@@ -317,7 +333,9 @@ pub(crate) fn index_names(programs: &mut [Program], past: &[PastFlight]) -> Vec<
     for p in programs.iter_mut() {
         p.lists = name_lists(p);
         for list in &mut p.lists {
-            list.series = list.entries.iter().rev().find_map(|&i| bump(&p.flights[i as usize].name));
+            // Every name bumps its series past its number; the list continues its last one's.
+            let series: Vec<Option<usize>> = list.entries.iter().map(|&i| bump(&p.flights[i as usize].name)).collect();
+            list.series = series.into_iter().rev().flatten().next();
             list.top = list.entries.iter().filter_map(|&i| p.flights[i as usize].number).max().unwrap_or(0);
         }
         p.list_base = base;
@@ -327,17 +345,17 @@ pub(crate) fn index_names(programs: &mut [Program], past: &[PastFlight]) -> Vec<
     series
 }
 
-/// Each list's lenders: the lists of the same series and kind (crewed or not).
+/// Each list's lenders: the lists of the same agency, series and kind (crewed or not).
 fn find_lenders(programs: &mut [Program]) {
-    let keys: Vec<(usize, usize, Option<usize>, bool)> = (programs.iter().enumerate())
-        .flat_map(|(q, p)| p.lists.iter().enumerate().map(move |(k, l)| (q, k, l.series, l.crewed)))
+    type Key = (usize, usize, usize, Option<usize>, bool);
+    let keys: Vec<Key> = (programs.iter().enumerate())
+        .flat_map(|(q, p)| p.lists.iter().enumerate().map(move |(k, l)| (q, k, p.agency, l.series, l.crewed)))
         .collect();
     for p in programs.iter_mut() {
+        let agency = p.agency;
         for list in &mut p.lists {
-            let same = |&&(_, _, s, c): &&(usize, usize, Option<usize>, bool)| {
-                s.is_some() && s == list.series && c == list.crewed
-            };
-            list.lenders = keys.iter().filter(same).map(|&(q, k, _, _)| (q as u16, k as u16)).collect();
+            let same = |&&(_, _, a, s, c): &&Key| a == agency && s.is_some() && s == list.series && c == list.crewed;
+            list.lenders = keys.iter().filter(same).map(|&(q, k, ..)| (q as u16, k as u16)).collect();
         }
     }
 }

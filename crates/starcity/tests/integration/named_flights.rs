@@ -148,3 +148,43 @@ fn scenario_people_and_flights_are_checked_at_load() {
         assert_clean_failure(message, &out, &[message]);
     }
 }
+
+#[test]
+fn credit_belongs_to_its_own_timeline_on_any_thread_count() {
+    // A reused World must not remember who was credited in an earlier timeline.
+    let sc = space_race();
+    let cond = "credited(\"Alexei Leonov\", crewed_lunar_landing) and not reached(USSR, crewed_lunar_landing)";
+    assert_eq!(count(&sc, cond, 2_000), 0);
+    let w = "credited(\"Neil Armstrong\", crewed_lunar_landing)";
+    let args = |t: &'static str| ["chronicle", "-n", "1500", "-q", "--count", "--where", w, "--threads", t];
+    assert_eq!(run(&args("1")).1, run(&args("3")).1);
+}
+
+#[test]
+fn names_are_lent_within_an_agency_and_rotations_respect_service() {
+    let tiny = std::fs::read_to_string(crate::support::repo("scenarios/tiny-race.toml")).unwrap();
+    // RED's and BLUE's manifests share the series "Flight": RED must never fly BLUE's flights.
+    let red = "flights = [{ name = \"Flight 1\", crew = [\"Ada\"] }, { name = \"Flight 2\", crew = [\"Boris\"] }]\n[[program.step]]";
+    let blue = "flights = [{ name = \"Flight 3\", crew = [\"Dora\"] }, { name = \"Flight 4\", crew = [\"Fay\"] }]\n[[program.step]]";
+    let mut text = tiny.replacen("[[program.step]]", red, 1);
+    let second = text.match_indices("[[program.step]]").nth(1).map(|(i, _)| i).unwrap();
+    text.replace_range(second..second + "[[program.step]]".len(), blue);
+    let sc = Scenario::from_toml("lent.toml", &text).expect("compiles");
+    for t in 0..100 {
+        let (entries, _) = chronicle::entries(&sc, 1, t).expect("within the limits");
+        for e in entries.iter().filter(|e| e.agency.as_deref() == Some("RED")) {
+            let f = e.flight.as_deref().unwrap_or("");
+            assert!(f != "Flight 3" && f != "Flight 4", "timeline {t}: RED flies {f}");
+            assert!(e.crew.iter().all(|c| ["Ada", "Boris", "Chen"].contains(&c.as_str())), "{:?}", e.crew);
+        }
+    }
+}
+
+#[test]
+fn a_rotation_does_not_fly_someone_who_has_left() {
+    let path = crate::support::repo("crates/starcity/tests/fixtures/rotation_after_leaving.toml");
+    let (code, out, err) =
+        run(&["chronicle", path.to_str().unwrap(), "-n", "200", "-q", "--count", "--where", "flew(\"Chen\")"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("at the end of 0 of 200"), "{out}");
+}
