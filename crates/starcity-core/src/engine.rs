@@ -505,9 +505,8 @@ impl<O: Observer> Engine<'_, O> {
                 FlightEnd::Abort { .. } if m.crew > 0 => NamedStatus::Failed,
                 FlightEnd::Abort { .. } | FlightEnd::Lost { .. } => NamedStatus::Lost,
             };
-            self.w.changed |= reads::FLIGHTS;
         }
-        if flight.n_crew > 0 {
+        if flight.n_crew > 0 || matches!(flight.name, FlightName::Named { .. }) {
             self.w.changed |= reads::FLIGHTS;
         }
         let step = self.w.programs[p].step;

@@ -848,13 +848,17 @@ impl Compiler {
     }
 
     pub(crate) fn date(&mut self, d: &Spanned<Datetime>) -> Option<NaiveDate> {
-        let v = d.get_ref();
+        self.plain_date(d.span(), d.get_ref())
+    }
+
+    /// A TOML date with no time or offset; an error at `span` otherwise.
+    pub(crate) fn plain_date(&mut self, span: Span, v: &Datetime) -> Option<NaiveDate> {
         let parsed = match (v.date, v.time, v.offset) {
             (Some(date), None, None) => NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32),
             _ => None,
         };
         if parsed.is_none() {
-            self.error(d.span(), format!("`{v}` is not a plain date"), "a date like 1969-07-20 (no time)");
+            self.error(span, format!("`{v}` is not a plain date"), "a date like 1969-07-20 (no time)");
         }
         parsed
     }
@@ -1536,12 +1540,15 @@ struct CondNames<'a> {
     c: &'a Compiler,
 }
 
-fn lookup(map: &HashMap<String, usize>, kind: &str, name: &str) -> Result<usize, String> {
-    map.get(name).copied().ok_or_else(|| {
-        let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
-        known.sort();
-        format!("unknown {kind} `{name}`; expected one of: {}", one_of(known.into_iter()))
-    })
+fn lookup<T: Copy>(map: &HashMap<String, T>, kind: &str, name: &str) -> Result<T, String> {
+    map.get(name).copied().ok_or_else(|| format!("unknown {kind} `{name}`; expected one of: {}", sorted_hint(map)))
+}
+
+/// The keys of a name table as a hint, in a fixed (sorted) order whatever the hashing.
+pub(crate) fn sorted_hint<T>(map: &HashMap<String, T>) -> String {
+    let mut known: Vec<&str> = map.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    one_of(known.into_iter())
 }
 
 impl condition::Names for CondNames<'_> {
@@ -1563,19 +1570,11 @@ impl condition::Names for CondNames<'_> {
             .map_err(|_| format!("`{date}` is not a date; expected YYYY-MM-DD"))
     }
     fn flight(&self, name: &str) -> Result<(usize, u16), String> {
-        lookup_pair(&self.c.flights, "named flight", name)
+        lookup(&self.c.flights, "named flight", name)
     }
     fn person(&self, name: &str) -> Result<(usize, u16), String> {
-        lookup_pair(&self.c.people, "person", name)
+        lookup(&self.c.people, "person", name)
     }
-}
-
-fn lookup_pair(map: &HashMap<String, (usize, u16)>, kind: &str, name: &str) -> Result<(usize, u16), String> {
-    map.get(name).copied().ok_or_else(|| {
-        let mut known: Vec<&str> = map.keys().map(|s| s.as_str()).collect();
-        known.sort();
-        format!("unknown {kind} `{name}`; expected one of: {}", one_of(known.into_iter()))
-    })
 }
 
 #[cfg(test)]

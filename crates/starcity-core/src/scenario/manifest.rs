@@ -43,17 +43,7 @@ impl Compiler {
     /// A service date as days from the start (`default` when absent).
     fn service_day(&mut self, span: std::ops::Range<usize>, d: Option<&toml::value::Datetime>, default: f64) -> f64 {
         let Some(d) = d else { return default };
-        let date = match (d.date, d.time, d.offset) {
-            (Some(x), None, None) => NaiveDate::from_ymd_opt(x.year as i32, x.month as u32, x.day as u32),
-            _ => None,
-        };
-        match date {
-            Some(date) => (date - self.start).num_days() as f64,
-            None => {
-                self.error(span, format!("`{d}` is not a plain date"), "a date like 1969-07-20 (no time)");
-                default
-            }
-        }
+        self.plain_date(span, d).map_or(default, |date| (date - self.start).num_days() as f64)
     }
 
     pub(super) fn substitution(&mut self, s: Option<&Spanned<String>>) -> Substitution {
@@ -143,9 +133,7 @@ impl Compiler {
         let mut out = Vec::with_capacity(names.len());
         for n in names {
             let Some(&i) = rosters[agency].get(n.get_ref()) else {
-                let mut known: Vec<&str> = rosters[agency].keys().map(String::as_str).collect();
-                known.sort_unstable();
-                let hint = one_of(known.into_iter());
+                let hint = super::sorted_hint(&rosters[agency]);
                 self.error(n.span(), format!("`{}` is not in this agency's roster", n.get_ref()), hint);
                 continue;
             };
@@ -226,9 +214,7 @@ impl Compiler {
         if let Some(&found) = self.flights.get(name) {
             return Some(found);
         }
-        let mut known: Vec<&str> = self.flights.keys().map(String::as_str).collect();
-        known.sort_unstable();
-        let hint = one_of(known.into_iter());
+        let hint = super::sorted_hint(&self.flights);
         self.error(span, format!("no named flight `{name}` in the scenario"), format!("{hint} (see `starcity show`)"));
         None
     }
