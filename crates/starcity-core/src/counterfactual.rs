@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::engine::{Quiet, run_timeline};
+use crate::engine::{Quiet, run_timeline, run_with_tape};
 use crate::ensemble::{BLOCK, RunError, Summary};
 use crate::report::{RunReport, pct, table};
 use crate::scenario::{InterventionKind, Scenario};
@@ -183,7 +183,8 @@ pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &
             let hi = (lo + BLOCK).min(n);
             for i in lo..hi {
                 run_timeline(base, seed, i, &mut w0, &mut Quiet);
-                run_timeline(div, seed, i, &mut w1, &mut Quiet);
+                // A counterfactual twin meets the baseline's abducted noise (`replay::Mode::Twin`).
+                run_with_tape(div, seed, i, &mut w1, &mut Quiet, Some(&w0.tape));
                 acc.add(base, div, &w0, &w1);
                 if w0.overrun.is_some() || w1.overrun.is_some() {
                     break;

@@ -43,6 +43,19 @@ pub(crate) fn name_flight(sc: &Scenario, w: &mut World, p: usize, crewed: bool, 
     FlightName::Extra(s as u16, n)
 }
 
+/// A named flight the record (or a twin's tape) gives: every list holding it counts it as used,
+/// and the names before it that it passed (Apollo 1, never flown, once Apollo 7 has).
+pub(crate) fn take_named(sc: &Scenario, w: &mut World, name: FlightName) {
+    let FlightName::Named { program, index } = name else { return };
+    let prog = &sc.programs[program as usize];
+    for (k, list) in prog.lists.iter().enumerate() {
+        if let Some(pos) = list.entries.iter().position(|&i| i == index) {
+            let used = &mut w.list_used[prog.list_base + k];
+            *used = (*used).max(pos as u32 + 1);
+        }
+    }
+}
+
 /// The next unused name of list `k` of program `q`, marked used.
 fn take(sc: &Scenario, w: &mut World, q: usize, k: usize) -> Option<FlightName> {
     let prog = &sc.programs[q];

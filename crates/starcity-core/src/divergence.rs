@@ -43,6 +43,8 @@ struct Header {
     description: String,
     /// The scenario this divergence is written for (informational; `compare` uses it by default).
     base: Option<S<String>>,
+    /// The point of divergence: history is replayed up to this date by default.
+    date: Option<S<Datetime>>,
 }
 
 /// A flight as an intervention names it: by its number (the `N`-th of a vehicle or mission in
@@ -156,9 +158,25 @@ pub fn apply(origin: &str, text: &str, base: &Scenario) -> Result<Scenario, Load
         c.text_at_most(item.span(), item.get_ref().note.as_deref());
         c.text_at_most(item.span(), item.get_ref().story.as_deref());
     }
+    let date = header.date.as_ref().and_then(|d| c.date(d));
+    if let Some(d) = date
+        && (d <= sc.start || d > sc.end)
+    {
+        let m = format!("the point of divergence {d} is outside the scenario");
+        c.error(
+            header.date.as_ref().map_or(0..0, |d| d.span()),
+            m,
+            format!("a date after {} and up to {}", sc.start, sc.end),
+        );
+    }
     if !c.errors.is_empty() {
         return Err(c.take_errors());
     }
+    // With several divergences, history is replayed only up to the first of them.
+    sc.diverges = match (sc.diverges, date) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     for (i, item) in file.intervention.iter().enumerate() {
         intervene(&mut c, &mut sc, &div_id, i, item);
     }

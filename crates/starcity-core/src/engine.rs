@@ -10,11 +10,17 @@
 //! delayed effects, then wake-ups, then eras), which keeps timelines deterministic.
 
 use crate::crew;
+use crate::dist::LogNormal;
 use crate::limits;
-use crate::noise::{Kind, Noise};
+use crate::noise::{Kind, Noise, Stream};
+use crate::replay::{self, Conditioning, Mismatch, Mode, Tape, Taped, Why};
 use crate::scenario::condition::reads;
+use crate::scenario::real::{EndFate, RealOutcome};
 use crate::scenario::{Effect, ForcedOutcome, Phase, Scenario, Start};
 use crate::world::{Budget, Crew, Flight, FlightEnd, FlightName, NEVER, NamedStatus, Overrun, Status, World};
+
+/// Tells a launch decision's tape key from its preparation's (same identity, another decision).
+const LAUNCH_TAG: u64 = 0x4C41_554E_4348_0001;
 
 /// Landed flights a vehicle's belief may hold back before they are folded in (see `land`).
 const UNSEEN_FOLD: usize = 64;
@@ -87,11 +93,36 @@ impl Observer for Quiet {
 
 /// Runs timeline `timeline` of `sc` under `seed`, leaving its final state in `w`.
 pub fn run_timeline<O: Observer>(sc: &Scenario, seed: u64, timeline: u64, w: &mut World, obs: &mut O) {
+    run_with_tape(sc, seed, timeline, w, obs, None);
+}
+
+/// Runs timeline `timeline` of `sc`, a counterfactual twin (`replay::Mode::Twin`), on the tape of
+/// abducted noise its baseline left (`World::tape`).
+pub fn run_with_tape<O: Observer>(
+    sc: &Scenario,
+    seed: u64,
+    timeline: u64,
+    w: &mut World,
+    obs: &mut O,
+    tape: Option<&Tape>,
+) {
     let noise = Noise::new(seed, timeline);
-    let mut e = Engine { sc, noise, w, obs };
+    let cond = sc.conditioning.as_deref();
+    let tape_in = tape.filter(|_| cond.is_some_and(|c| c.mode == Mode::Twin));
+    let mut e = Engine { sc, noise, w, obs, cond, tape_in };
     e.init();
     e.w.timeline = timeline;
     e.run();
+}
+
+/// The (vehicle, family flight index, failed) of each vehicle a flight reached: what its
+/// agency learns when it lands, and what the truth is conditioned on under a replay.
+pub(crate) fn observations<'a>(sc: &'a Scenario, flight: &'a Flight) -> impl Iterator<Item = (usize, u32, bool)> + 'a {
+    let m = &sc.missions[flight.mission];
+    let failed_vehicle = flight.end.failed_phase().map(|i| m.phases[i].vehicle);
+    m.vehicles.iter().enumerate().filter(|&(local, _)| flight.numbers[local] != u32::MAX).map(move |(local, &v)| {
+        (v, sc.vehicles[v].family_index(flight.numbers[local], flight.launch), failed_vehicle == Some(v))
+    })
 }
 
 struct Engine<'a, O: Observer> {
@@ -99,6 +130,27 @@ struct Engine<'a, O: Observer> {
     noise: Noise,
     w: &'a mut World,
     obs: &'a mut O,
+    /// The record's conditioning, if any (see `replay.rs`).
+    cond: Option<&'a Conditioning>,
+    /// The baseline's tape, for a counterfactual twin.
+    tape_in: Option<&'a Tape>,
+}
+
+/// How a recorded flight went: the failed phase (index in its mission) and whether the crew was
+/// lost.
+#[derive(Clone, Copy)]
+struct Fate {
+    record: u32,
+    failed: Option<usize>,
+    lost: bool,
+}
+
+/// A launch decided by the record (or, in a twin, by the tape): mission, test, name.
+#[derive(Clone, Copy)]
+struct Choice {
+    mission: usize,
+    test: bool,
+    name: FlightName,
 }
 
 /// The kinds of pending events, in tie-break order.
@@ -106,6 +158,7 @@ struct Engine<'a, O: Observer> {
 enum Next {
     Program(usize),
     Effect(usize),
+    End,
     Wake,
     Era,
 }
@@ -113,10 +166,13 @@ enum Next {
 impl<O: Observer> Engine<'_, O> {
     fn init(&mut self) {
         self.w.reset(self.sc);
-        for (vs, vehicle) in self.w.vehicles.iter_mut().zip(&self.sc.vehicles) {
+        let truth = self.cond.map_or(&[][..], |c| &c.truth[..]);
+        for (v, (vs, vehicle)) in self.w.vehicles.iter_mut().zip(&self.sc.vehicles).enumerate() {
+            // Under a replay the truth is drawn from its posterior given the recorded flights.
+            let prior = truth.get(v).and_then(Option::as_ref).unwrap_or(&vehicle.prior);
             vs.q0 = match vehicle.fixed {
                 Some(q) => q,
-                None => vehicle.prior.sample_q0(self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0)),
+                None => prior.sample_q0(self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0)),
             };
         }
         self.past();
@@ -174,6 +230,10 @@ impl<O: Observer> Engine<'_, O> {
     fn run(&mut self) {
         loop {
             let (t, next) = self.peek();
+            self.check_due(t);
+            if self.w.mismatch.is_some() {
+                return;
+            }
             if t > self.sc.horizon {
                 break;
             }
@@ -196,6 +256,7 @@ impl<O: Observer> Engine<'_, O> {
                         _ => self.apply_effects(rule),
                     }
                 }
+                Next::End => self.record_end(),
                 Next::Wake => {
                     self.w.wake_idx += 1;
                     self.w.changed |= reads::TIME;
@@ -240,6 +301,13 @@ impl<O: Observer> Engine<'_, O> {
             if d < best.0 {
                 best = (d, Next::Effect(i));
             }
+        }
+        if let Some(c) = self.cond
+            && let Some(e) = self.sc.record.ends.get(self.w.end_idx)
+            && e.day < c.until
+            && e.day < best.0
+        {
+            best = (e.day, Next::End);
         }
         if let Some(&d) = self.sc.wake_days.get(self.w.wake_idx)
             && d < best.0
@@ -290,18 +358,139 @@ impl<O: Observer> Engine<'_, O> {
             self.w.next[p] = NEVER;
             return;
         }
+        let scale = self.prep_scale(p);
+        let stream = self.noise.stream(Kind::Prep, prog.key, step.key, ps.attempt as u64);
+        let next = self.prep_end(p, self.w.t + extra, scale, step.prep, stream);
+        let ps = &mut self.w.programs[p];
+        ps.status = Status::Preparing;
+        self.w.next[p] = next;
+    }
+
+    /// The factor a program's preparation medians are scaled by now: its pace over its
+    /// agency's funding.
+    fn prep_scale(&self, p: usize) -> f64 {
+        let prog = &self.sc.programs[p];
         let level = self.w.budget(self.sc, prog.agency).max(1e-3);
         let funding = match self.sc.elasticity {
             1.0 => level,
             0.5 => level.sqrt(),
             e => level.powf(e),
         };
-        let scale = ps.pace / funding;
-        let u = self.noise.uniform(Kind::Prep, prog.key, step.key, ps.attempt as u64);
-        let days = step.prep.quantile(u, scale);
-        let ps = &mut self.w.programs[p];
-        ps.status = Status::Preparing;
-        self.w.next[p] = self.w.t + extra + days;
+        self.w.programs[p].pace / funding
+    }
+
+    /// When a preparation begun at `start` ends. Free: the keyed quantile. Under a replay: on the
+    /// program's next recorded launch (its uniform abducted), or, with none left before the
+    /// program's bound, after that bound (a draw from the tail). A twin takes the baseline's.
+    fn prep_end(&mut self, p: usize, start: f64, scale: f64, d: LogNormal, stream: Stream) -> f64 {
+        let inputs = [start, scale, d.median, d.sigma];
+        if let Some(e) = self.tape_in.and_then(|t| t.get(stream.key())) {
+            return if e.inputs == inputs { e.value } else { start + d.quantile(e.u[0], scale) };
+        }
+        if let Some(c) = self.cond.filter(|c| c.mode == Mode::Replay) {
+            let (u, next) = if let Some(k) = self.recorded_next(p) {
+                let target = self.sc.record.flights[k as usize].day;
+                if target < start {
+                    return self.mismatch(target, Why::TooSoon { flight: k, free: start });
+                }
+                (d.cdf(target - start, scale), target)
+            } else if start < c.bound[p] {
+                let Some(u) = replay::above(stream.uniform(0), d.cdf(c.bound[p] - start, scale)) else {
+                    return self.mismatch(start, Why::Overdue { program: p, bound: c.bound[p] });
+                };
+                (u, (start + d.quantile(u, scale)).max(c.bound[p]))
+            } else {
+                return start + d.quantile(stream.uniform(0), scale);
+            };
+            self.put_tape(Taped { key: stream.key(), u: [u, 0.0], inputs, value: next, launch: None });
+            return next;
+        }
+        start + d.quantile(stream.uniform(0), scale)
+    }
+
+    /// A stand-down after a failure. Under a replay whose next recorded launch is known (and the
+    /// step can prepare at once), the gap to it is split between the stand-down and the
+    /// preparation by the stand-down's posterior. A twin takes the baseline's.
+    fn stand_down(&mut self, p: usize, d: LogNormal, stream: Stream) -> f64 {
+        let inputs = [self.w.t, 1.0, d.median, d.sigma];
+        if let Some(e) = self.tape_in.and_then(|t| t.get(stream.key())) {
+            return if e.inputs == inputs { e.value } else { d.quantile(e.u[0], 1.0) };
+        }
+        let step = &self.sc.programs[p].steps[self.w.programs[p].step];
+        let free = step.requires.as_ref().is_none_or(|r| self.w.holds(r));
+        if let Some(k) = self.recorded_next(p).filter(|_| free) {
+            let gap = self.sc.record.flights[k as usize].day - self.w.t;
+            if gap <= 0.0 {
+                return self.mismatch(self.w.t + gap, Why::TooSoon { flight: k, free: self.w.t });
+            }
+            let s = replay::split_gap(d, step.prep, self.prep_scale(p), gap, stream.uniform(0));
+            let u = [d.cdf(s, 1.0), 0.0];
+            self.put_tape(Taped { key: stream.key(), u, inputs, value: s, launch: None });
+            return s;
+        }
+        d.quantile(stream.uniform(0), 1.0)
+    }
+
+    /// Under a replay, program `p`'s next recorded flight not yet flown and launched before the
+    /// replay's end (an index into `record.flights`).
+    fn recorded_next(&self, p: usize) -> Option<u32> {
+        let c = self.cond.filter(|c| c.mode == Mode::Replay)?;
+        let &k = self.sc.record.flights_of(p).get(self.w.record_next[p] as usize)?;
+        (self.sc.record.flights[k as usize].day < c.until).then_some(k)
+    }
+
+    /// Stops the timeline: the record cannot be replayed (see `replay::explain`). Returns a
+    /// time that never comes, for the caller's schedule.
+    fn mismatch(&mut self, day: f64, why: Why) -> f64 {
+        self.w.mismatch.get_or_insert(Mismatch { day, why });
+        let (timeline, step) = (self.w.timeline, 0);
+        let day = day.max(0.0) as u32;
+        self.w.overrun.get_or_insert(Overrun { timeline, program: 0, step, budget: Budget::Record, day });
+        NEVER
+    }
+
+    fn put_tape(&mut self, entry: Taped) {
+        if self.cond.is_some_and(|c| c.write_tape) {
+            self.w.tape.put(entry);
+        }
+    }
+
+    /// Under a replay, every recorded flight dated before `t` must have flown.
+    fn check_due(&mut self, t: f64) {
+        let Some(c) = self.cond.filter(|c| c.mode == Mode::Replay) else { return };
+        let rec = &self.sc.record;
+        while let Some(f) = rec.flights.get(self.w.record_due) {
+            if f.day >= t || f.day >= c.until {
+                return;
+            }
+            let k = self.w.record_due as u32;
+            if self.w.record_next[f.program] <= rec.rank[k as usize] {
+                let status = self.w.programs[f.program].status;
+                self.mismatch(f.day, Why::NotReady { flight: k, status });
+                return;
+            }
+            self.w.record_due += 1;
+        }
+    }
+
+    /// A program's recorded end: it ends now with its recorded fate, unless it has already.
+    fn record_end(&mut self) {
+        let e = &self.sc.record.ends[self.w.end_idx];
+        let end = self.w.end_idx as u32;
+        self.w.end_idx += 1;
+        let p = e.program;
+        match self.w.programs[p].status {
+            s if s.ended() => {}
+            Status::Flying if self.cond.is_some_and(|c| c.mode == Mode::Replay) => {
+                self.mismatch(e.day, Why::EndInFlight { end });
+            }
+            Status::Flying => self.cancel(p),
+            _ if e.fate == EndFate::Retired => {
+                self.w.programs[p].retired = true;
+                self.finish(p, Status::Cancelled);
+            }
+            _ => self.finish(p, replay::end_status(e.fate)),
+        }
     }
 
     /// Whether the agency would put a crew on `mission` now: the program's test-flight rule and
@@ -330,16 +519,18 @@ impl<O: Observer> Engine<'_, O> {
     fn launch(&mut self, p: usize) {
         let prog = &self.sc.programs[p];
         let step_idx = self.w.programs[p].step;
-        let step = &prog.steps[step_idx];
-        let mut mission = step.mission;
-        let mut test = false;
-        if self.sc.missions[mission].crew > 0
-            && let Some(t) = step.test
-            && !self.crew_allowed(p, mission)
-        {
-            mission = t;
-            test = true;
-        }
+        let recorded = self.recorded_next(p).filter(|&k| self.sc.record.flights[k as usize].day <= self.w.t);
+        let choice = match recorded {
+            Some(k) => match self.recorded_choice(p, k) {
+                Some(c) => Some(c),
+                None => return, // a mismatch: the timeline stops
+            },
+            None => self.taped_choice(p),
+        };
+        let (mission, test) = match choice {
+            Some(c) => (c.mission, c.test),
+            None => self.model_mission(p),
+        };
         let m = &self.sc.missions[mission];
         // Production and pad turnaround: wait for every vehicle's lead time.
         let ready = m
@@ -348,27 +539,58 @@ impl<O: Observer> Engine<'_, O> {
             .map(|&v| self.w.vehicles[v].last_launch + self.sc.vehicles[v].lead_days)
             .fold(self.w.t, f64::max);
         if ready > self.w.t {
+            if let Some(k) = recorded {
+                let vehicle = m
+                    .vehicles
+                    .iter()
+                    .copied()
+                    .find(|&v| self.w.vehicles[v].last_launch + self.sc.vehicles[v].lead_days > self.w.t)
+                    .unwrap_or(0);
+                self.mismatch(self.w.t, Why::LeadTime { flight: k, vehicle, ready });
+                return;
+            }
             self.w.next[p] = ready;
             return;
         }
         let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
+        let name = match choice {
+            Some(c) => {
+                crew::take_named(self.sc, self.w, c.name);
+                c.name
+            }
+            None => crew::name_flight(self.sc, self.w, p, m.crew > 0, mission),
+        };
         if m.crew > 0 {
-            let name = crew::name_flight(self.sc, self.w, p, true, mission);
             let Some(chosen) = crew::choose(self.sc, self.w, p, name, m.crew as usize) else {
-                // Nobody left to fly: the program cannot go on.
-                self.cancel(p);
+                match recorded {
+                    Some(k) => _ = self.mismatch(self.w.t, Why::NoCrew { flight: k }),
+                    // Nobody left to fly: the program cannot go on.
+                    None => self.cancel(p),
+                }
                 return;
             };
-            flight.name = name;
-            self.mark_flown(name);
             flight.crew = chosen.ids;
             flight.n_crew = chosen.n as usize;
             self.w.crewed_flights[prog.agency] += 1;
-        } else {
-            flight.name = crew::name_flight(self.sc, self.w, p, false, mission);
-            self.mark_flown(flight.name);
         }
-        self.resolve_phases(&mut flight);
+        flight.name = name;
+        self.mark_flown(name);
+        let fate = match recorded {
+            Some(k) => match self.recorded_fate(k, mission) {
+                Some(f) => Some(f),
+                None => return,
+            },
+            None => None,
+        };
+        if recorded.is_some() {
+            let key = self.launch_key(p);
+            self.put_tape(Taped { key, launch: Some((mission as u32, test, name)), ..Taped::default() });
+            self.w.record_next[p] += 1;
+        }
+        self.resolve_phases(&mut flight, fate);
+        if self.w.mismatch.is_some() {
+            return;
+        }
         // Flight counts are visible to `flights(..)` conditions.
         if self.sc.counts_flights && self.sc.missions[mission].vehicles.iter().any(|&v| self.sc.watched[v]) {
             self.w.changed |= reads::VEHICLES;
@@ -383,11 +605,71 @@ impl<O: Observer> Engine<'_, O> {
         self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
     }
 
+    /// The model's own choice of mission: the step's, or its uncrewed test when the agency would
+    /// not yet put a crew on it.
+    fn model_mission(&mut self, p: usize) -> (usize, bool) {
+        let step = &self.sc.programs[p].steps[self.w.programs[p].step];
+        if self.sc.missions[step.mission].crew > 0
+            && let Some(t) = step.test
+            && !self.crew_allowed(p, step.mission)
+        {
+            return (t, true);
+        }
+        (step.mission, false)
+    }
+
+    /// The tape key of program `p`'s next launch decision.
+    fn launch_key(&self, p: usize) -> u64 {
+        let (prog, ps) = (&self.sc.programs[p], &self.w.programs[p]);
+        self.noise.stream(Kind::Prep, prog.key, prog.steps[ps.step].key, ps.attempt as u64).key() ^ LAUNCH_TAG
+    }
+
+    /// In a twin, the launch the baseline made at this same decision (the record's choice).
+    fn taped_choice(&self, p: usize) -> Option<Choice> {
+        let e = self.tape_in?.get(self.launch_key(p))?;
+        let (mission, test, name) = e.launch?;
+        Some(Choice { mission: mission as usize, test, name })
+    }
+
+    /// Recorded flight `k` as program `p` launches it: its mission (given, or the step's, or the
+    /// step's test for an uncrewed flight of a crewed step) and its name.
+    fn recorded_choice(&mut self, p: usize, k: u32) -> Option<Choice> {
+        let rf = &self.sc.record.flights[k as usize];
+        let step = &self.sc.programs[p].steps[self.w.programs[p].step];
+        let crewed = !self.sc.programs[p].flights[rf.index as usize].crew.is_empty();
+        let mission = rf.mission.unwrap_or(match step.test {
+            Some(t) if crewed != (self.sc.missions[step.mission].crew > 0) => t,
+            _ => step.mission,
+        });
+        if crewed != (self.sc.missions[mission].crew > 0) {
+            self.mismatch(rf.day, Why::BadMission { flight: k, mission });
+            return None;
+        }
+        let name = FlightName::Named { program: p as u16, index: rf.index };
+        Some(Choice { mission, test: mission != step.mission, name })
+    }
+
+    /// The recorded outcome of flight `k` flown as `mission`, by phase index.
+    fn recorded_fate(&mut self, k: u32, mission: usize) -> Option<Fate> {
+        let rf = &self.sc.record.flights[k as usize];
+        let failed = match rf.outcome.phase() {
+            None => None,
+            Some(key) => match self.sc.missions[mission].phases.iter().position(|ph| ph.name_key == key) {
+                Some(i) => Some(i),
+                None => {
+                    self.mismatch(rf.day, Why::BadMission { flight: k, mission });
+                    return None;
+                }
+            },
+        };
+        Some(Fate { record: k, failed, lost: matches!(rf.outcome, RealOutcome::Lost { .. }) })
+    }
+
     /// Flies the phases in order. A phase's outcome is keyed by (vehicle, its flight number in this
     /// timeline, the phase's slot among that vehicle's phases), so "the N1's second flight" gets
     /// the same luck in every world where the N1 flies a second time. A divergence may force the
     /// outcome; the keyed draw for crew survival is still the one the phase would have used.
-    fn resolve_phases(&mut self, flight: &mut Flight) {
+    fn resolve_phases(&mut self, flight: &mut Flight, fate: Option<Fate>) {
         let m = &self.sc.missions[flight.mission];
         let mission_number = self.w.mission_flights[flight.mission];
         self.w.mission_flights[flight.mission] += 1;
@@ -405,17 +687,29 @@ impl<O: Observer> Engine<'_, O> {
             let q = (vs.q0 * growth * ph.share * self.w.reliability_scale[v]).min(1.0);
             let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;
-            let forced = if self.sc.forced.is_empty() { None } else { self.forced(flight, mission_number, ph, n) };
+            let (u0, u1) = match fate {
+                Some(f) => match self.abduct_phase(stream, (q, ph.loss, i), f, m.crew > 0) {
+                    Some(u) => u,
+                    None => return self.impossible(f.record, v),
+                },
+                None => self.phase_draws(stream),
+            };
+            // A recorded flight is the record's; a divergence's forced events act in its twin.
+            let forced = if self.sc.forced.is_empty() || fate.is_some() {
+                None
+            } else {
+                self.forced(flight, mission_number, ph, n)
+            };
             if let Some((k, _)) = forced {
                 flight.forced = Some(k as u32);
             }
             let (failed, lost) = match forced.map(|f| f.1) {
                 None => {
-                    let failed = stream.uniform(0) < q;
-                    (failed, failed && stream.uniform(1) < ph.loss)
+                    let failed = u0 < q;
+                    (failed, failed && u1 < ph.loss)
                 }
                 Some(ForcedOutcome::Success) => (false, false),
-                Some(ForcedOutcome::Failure) => (true, stream.uniform(1) < ph.loss),
+                Some(ForcedOutcome::Failure) => (true, u1 < ph.loss),
                 Some(ForcedOutcome::Abort) => (true, false),
                 Some(ForcedOutcome::Loss) => (true, true),
             };
@@ -426,6 +720,48 @@ impl<O: Observer> Engine<'_, O> {
             }
         }
         flight.end = FlightEnd::Success;
+    }
+
+    /// A phase's two uniforms (failure, then crew loss given failure): the baseline's in a twin
+    /// that shares the decision, else the keyed draws.
+    #[inline]
+    fn phase_draws(&self, stream: Stream) -> (f64, f64) {
+        if let Some(e) = self.tape_in.and_then(|t| t.get(stream.key())) {
+            return (e.u[0], e.u[1]);
+        }
+        (stream.uniform(0), stream.uniform(1))
+    }
+
+    /// A recorded phase's uniforms, abducted: from the part of (0, 1) where the phase does what
+    /// it really did, given this timeline's failure probability `q` (and crew-loss share `loss`).
+    /// `None` when the record has probability zero there.
+    fn abduct_phase(&mut self, stream: Stream, ph: (f64, f64, usize), f: Fate, crewed: bool) -> Option<(f64, f64)> {
+        let (q, loss, i) = ph;
+        let (v0, v1) = (stream.uniform(0), stream.uniform(1));
+        let u = match f.failed {
+            Some(j) if j == i => {
+                // The crew-loss draw means something only with a crew aboard.
+                let (lo, hi) = match (crewed, f.lost) {
+                    (false, _) => (0.0, 1.0),
+                    (true, true) => (0.0, loss),
+                    (true, false) => (loss, 1.0),
+                };
+                if replay::impossible(q) || replay::impossible(hi - lo) {
+                    return None;
+                }
+                let u1 = replay::within(v1, lo, hi);
+                (replay::within(v0, 0.0, q), u1)
+            }
+            _ if replay::impossible(1.0 - q) => return None,
+            _ => (replay::within(v0, q, 1.0), v1),
+        };
+        self.put_tape(Taped { key: stream.key(), u: [u.0, u.1], ..Taped::default() });
+        Some(u)
+    }
+
+    fn impossible(&mut self, record: u32, vehicle: usize) {
+        let day = self.sc.record.flights[record as usize].day;
+        self.mismatch(day, Why::Impossible { flight: record, vehicle });
     }
 
     /// The forced outcome of this phase, if a divergence names it; records that it happened.
@@ -521,8 +857,8 @@ impl<O: Observer> Engine<'_, O> {
                 let lost = matches!(flight.end, FlightEnd::Lost { .. });
                 let d = if lost { prog.loss_stand_down } else { prog.stand_down };
                 let ps = &self.w.programs[p];
-                let u = self.noise.uniform(Kind::StandDown, prog.key, prog.steps[ps.step].key, ps.attempt as u64);
-                let extra = d.quantile(u, 1.0);
+                let stream = self.noise.stream(Kind::StandDown, prog.key, prog.steps[ps.step].key, ps.attempt as u64);
+                let extra = self.stand_down(p, d, stream);
                 self.begin_prep(p, extra);
             }
         }
@@ -530,15 +866,7 @@ impl<O: Observer> Engine<'_, O> {
 
     /// Every vehicle that flew updates its flight record and its agency's belief.
     fn learn(&mut self, flight: &Flight) {
-        let m = &self.sc.missions[flight.mission];
-        let failed_vehicle = flight.end.failed_phase().map(|i| m.phases[i].vehicle);
-        for (local, &v) in m.vehicles.iter().enumerate() {
-            let number = flight.numbers[local];
-            if number == u32::MAX {
-                continue;
-            }
-            let failed = failed_vehicle == Some(v);
-            let n = self.sc.vehicles[v].family_index(number, flight.launch);
+        for (v, n, failed) in observations(self.sc, flight) {
             let vs = &mut self.w.vehicles[v];
             if failed {
                 vs.failures += 1;

@@ -41,6 +41,7 @@ mod parallel;
 pub mod record;
 pub mod record_priors;
 pub mod reliability;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod world;

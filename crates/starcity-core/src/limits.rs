@@ -65,6 +65,8 @@ limits! {
     LIST_ITEMS = 64, "list-items", "names in one crew, vehicle or milestone list of a flight";
     /// Flights flown before the start (space-race: 3).
     PAST = 1_000, "past", "past flights";
+    /// Flights and program ends in a scenario's `[record]` (space-race: see `starcity show`).
+    REAL = 10_000, "real", "flights and program ends in a scenario's real record";
     /// People in one agency's roster (space-race: 95).
     ROSTER = 2_000, "roster", "people in one agency's roster";
     /// Bytes of one id (space-race: at most 43).

@@ -87,6 +87,12 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The decision's identity in this timeline: what a tape of abducted draws is keyed by.
+    #[inline(always)]
+    pub fn key(&self) -> u64 {
+        self.state
+    }
+
     /// Raw 64 bits of draw `k`.
     #[inline(always)]
     pub fn bits(&self, k: u64) -> u64 {

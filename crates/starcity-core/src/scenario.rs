@@ -8,6 +8,7 @@ pub mod condition;
 mod errors;
 mod manifest;
 pub(crate) mod raw;
+pub mod real;
 mod sizes;
 
 use std::collections::HashMap;
@@ -103,6 +104,12 @@ pub struct Scenario {
     /// Where removed rules would have fired: chronicles tell the divergence there ("Korolev
     /// survives" on the day the baseline's Korolev died). The engine ignores them.
     pub markers: Vec<Marker>,
+    /// The real record after the start (`[record]`; empty if the scenario has none).
+    pub record: real::RealRecord,
+    /// The point of divergence of the divergences applied (their earliest `date`), if they give one.
+    pub diverges: Option<NaiveDate>,
+    /// How timelines are conditioned on the record (`None`: history re-rolled from the start).
+    pub conditioning: Option<std::sync::Arc<crate::replay::Conditioning>>,
 }
 
 /// A removed rule's moment: when its condition holds, plus its delay, history changes.
@@ -840,8 +847,12 @@ impl Compiler {
             interventions: Vec::new(),
             divergences: Vec::new(),
             markers: Vec::new(),
+            record: real::RealRecord::default(),
+            diverges: None,
+            conditioning: None,
         })
         .map(|mut s| {
+            s.record = self.record(f.record.as_ref(), &s);
             s.refresh_wake_days();
             s
         })

@@ -299,6 +299,8 @@ pub struct Overrun {
 pub enum Budget {
     Events,
     Work,
+    /// Not a budget: the record could not be replayed (`World::mismatch` says why).
+    Record,
 }
 
 impl Overrun {
@@ -405,6 +407,15 @@ pub struct World {
     /// (bit flags of `scenario::condition::reads`).
     pub changed: u8,
     pub eras: Vec<EraState>,
+    /// `[program]`: how many of the program's recorded flights have flown (under a replay).
+    pub record_next: Vec<u32>,
+    /// Recorded flights (in date order) checked to have flown, and recorded ends applied.
+    pub record_due: usize,
+    pub end_idx: usize,
+    /// Set when the record could not be replayed; the timeline stopped there.
+    pub mismatch: Option<crate::replay::Mismatch>,
+    /// The abducted noise of this timeline, for its counterfactual twin.
+    pub tape: crate::replay::Tape,
 }
 
 impl World {
@@ -416,6 +427,10 @@ impl World {
         self.events = 0;
         self.work.reset();
         self.overrun = None;
+        self.mismatch = None;
+        self.record_due = 0;
+        self.end_idx = 0;
+        self.tape.clear();
         self.n_agencies = na;
         refill(&mut self.reached, sc.milestones.len() * na, NEVER);
         refill(&mut self.crew_lost, na, 0);
@@ -431,6 +446,7 @@ impl World {
             refill(flying, a.crew.len(), false);
         }
         refill(&mut self.series_used, sc.series.len(), 0);
+        refill(&mut self.record_next, sc.programs.len(), 0);
         let lists = sc.programs.last().map_or(0, |p| p.list_base + p.lists.len());
         refill(&mut self.list_used, lists, 0);
         self.flights_flown.resize_with(na, Vec::new);

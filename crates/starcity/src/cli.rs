@@ -24,7 +24,7 @@ pub enum Command {
     /// Run an ensemble of timelines and summarise what happened across them.
     Run(RunArgs),
     /// Run twin worlds, baseline and divergent, on shared noise; print the paired effects.
-    Compare(RunArgs),
+    Compare(CompareArgs),
     /// Tell one timeline as dated history, with era headings and how common each turn was.
     Chronicle(ChronicleArgs),
     /// Validate scenarios and divergences (files or built-in names); print every error with
@@ -61,6 +61,37 @@ pub struct EnsembleArgs {
     /// previous file untouched and no partial file).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Replay the scenario's real record up to DATE (YYYY-MM-DD), then run free; `none`
+    /// re-rolls history from the start [default: with -d, the divergence's date; else none].
+    #[arg(long, value_name = "DATE|none", value_parser = history_until)]
+    pub history_until: Option<HistoryUntil>,
+}
+
+/// `--history-until`: a date, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryUntil {
+    None,
+    Date(NaiveDate),
+}
+
+fn history_until(s: &str) -> Result<HistoryUntil, String> {
+    if s == "none" {
+        return Ok(HistoryUntil::None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(HistoryUntil::Date)
+        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD) or `none`"))
+}
+
+/// `compare`'s flags: `run`'s, and the counterfactual mode.
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Counterfactuals given the whole record: the baseline replays it in every timeline and
+    /// the divergent twin meets each decision it shares with the record's (abducted) luck.
+    #[arg(long, conflicts_with = "history_until")]
+    pub given_history: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -6,8 +6,9 @@ use starcity_core::limits::{DIVERGENCES, FILE_BYTES};
 use starcity_core::scenario::{LoadErrors, Scenario};
 use starcity_core::{builtin, divergence};
 
-use crate::cli::EnsembleArgs;
+use crate::cli::{EnsembleArgs, HistoryUntil};
 use crate::input;
+use starcity_core::replay;
 
 /// A baseline scenario and the same scenario with the divergences applied.
 pub struct Worlds {
@@ -37,6 +38,32 @@ impl Worlds {
         for (origin, text) in &texts {
             div = divergence::apply(origin, text, &div)?;
         }
+        Worlds { base, div }.conditioned(args.history_until)
+    }
+
+    /// Both worlds replay the record up to `--history-until`, or by default up to the
+    /// divergences' point of divergence (when the scenario has a record to replay).
+    fn conditioned(self, flag: Option<HistoryUntil>) -> Result<Worlds> {
+        let until = match flag {
+            Some(HistoryUntil::Date(d)) => d,
+            Some(HistoryUntil::None) => return Ok(self),
+            None => match self.div.diverges {
+                Some(d) if self.base.record.until_date.is_some() => d,
+                _ => return Ok(self),
+            },
+        };
+        let base = replay::replaying(&self.base, until, false)?;
+        let div = replay::replaying(&self.div, until, false)?;
+        Ok(Worlds { base, div })
+    }
+
+    /// Counterfactuals given the whole record (`compare --given-history`): the baseline
+    /// replays it and keeps its abducted noise; the divergent world is its twin.
+    pub fn given_history(self) -> Result<Worlds> {
+        let until =
+            self.base.record.until_date.ok_or_else(|| replay::ConditionError::NoRecord(self.base.id.clone()))?;
+        let base = replay::replaying(&self.base, until, true)?;
+        let div = replay::twin_of(&base, &self.div);
         Ok(Worlds { base, div })
     }
 }

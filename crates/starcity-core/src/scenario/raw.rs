@@ -31,6 +31,59 @@ pub struct File {
     pub history: Vec<S<History>>,
     #[serde(default)]
     pub past: Vec<S<Past>>,
+    /// The real flights after the start, as the model reads them (`[record]`).
+    pub record: Option<S<Record>>,
+}
+
+/// The real record after the start: the flights the programs really flew, on their dates, with
+/// their outcomes, and the programs that really ended. Replayed under `--history-until` and
+/// conditioned on by `--given-history`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// The record holds every modelled flight launched before this date.
+    pub until: S<Datetime>,
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub flight: Vec<S<RecordFlight>>,
+    #[serde(default)]
+    pub end: Vec<S<RecordEnd>>,
+}
+
+/// One real flight: a named flight of a manifest, its launch date and how it went.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordFlight {
+    pub flight: S<String>,
+    /// The launch date the model flies it on.
+    pub date: S<Datetime>,
+    /// `success`, `failure` (the crew came home; an uncrewed vehicle failed) or `lost`.
+    pub outcome: S<String>,
+    /// The phase that failed (for `failure` and `lost`).
+    pub phase: Option<S<String>>,
+    /// The mission flown, when not the one the program's step (or the flight's manifest) implies.
+    pub mission: Option<S<String>>,
+    /// The real launch date, when the model cannot fly it then (a second ship launched while the
+    /// program's first was still up).
+    pub real_date: Option<S<Datetime>>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub source: String,
+}
+
+/// A program that really ended on a date for reasons the model does not hold (a plan completed,
+/// a decision taken).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordEnd {
+    pub program: S<String>,
+    pub date: S<Datetime>,
+    /// `done`, `cancelled` or `retired`.
+    pub fate: S<String>,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// A flight flown before the scenario starts: part of the world every timeline begins in.

@@ -22,6 +22,10 @@ impl Compiler {
         self.at_most(&f.era, limits::ERAS, "`[[era]]`");
         self.at_most(&f.history, limits::HISTORY, "`[[history]]`");
         self.at_most(&f.past, limits::PAST, "`[[past]]`");
+        if let Some(r) = &f.record {
+            self.at_most(&r.get_ref().flight, limits::REAL, "`[[record.flight]]`");
+            self.at_most(&r.get_ref().end, limits::REAL, "`[[record.end]]`");
+        }
         for a in &f.agency {
             let a = a.get_ref();
             self.at_most(a.budget.get_ref(), limits::BUDGET_POINTS, "budget points");

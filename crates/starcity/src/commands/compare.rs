@@ -5,16 +5,18 @@ use std::time::Instant;
 use miette::{Result, miette};
 use starcity_core::counterfactual::{self, CompareReport};
 
-use crate::cli::RunArgs;
+use crate::cli::CompareArgs;
 use crate::config::Worlds;
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
 
-pub fn run(args: &RunArgs) -> Result<()> {
+pub fn run(compare: &CompareArgs) -> Result<()> {
+    let args = &compare.run;
     if args.common.divergences.is_empty() {
         return Err(miette!("compare needs at least one divergence: -d NAME_OR_FILE (see `starcity scenarios`)"));
     }
-    let Worlds { base, div } = Worlds::load(&args.common)?;
+    let worlds = Worlds::load(&args.common)?;
+    let Worlds { base, div } = if compare.given_history { worlds.given_history()? } else { worlds };
     let (seed, n) = (args.common.seed, args.timelines);
     let started = Instant::now();
     let paired = in_pool(args.common.threads, args.quiet, n, "twin timelines", |done| {
