@@ -43,12 +43,26 @@ fn check_one(name: &str) -> std::result::Result<String, LoadErrors> {
             count(sc.programs.iter().map(|p| p.flights.len()).sum(), "named flight", "named flights"),
             count(sc.rules.len(), "rule", "rules"),
         ];
-        return Ok(format!("{name}: ok (scenario {}: {})", sc.id, what.join(", ")));
+        let record = record_check(name, &sc)?;
+        return Ok(format!("{name}: ok (scenario {}: {}{record})", sc.id, what.join(", ")));
     }
     let header = divergence::header(&origin, &text)?;
     let base = config::base_scenario(&header, &origin, &text)?;
     let sc = divergence::apply(&origin, &text, &base)?;
     Ok(format!("{name}: ok (divergence {} on {}: {} interventions)", header.id, base.id, sc.interventions.len()))
+}
+
+/// A scenario's record must replay: every recorded flight on its date, as the model can fly it.
+fn record_check(name: &str, sc: &Scenario) -> std::result::Result<String, LoadErrors> {
+    let Some(until) = sc.record.until_date else { return Ok(String::new()) };
+    match starcity_core::replay::replaying(sc, until, false) {
+        Ok(_) => Ok(format!(
+            "; a record of {} real flights and {} program ends to {until} that replays",
+            sc.record.flights.len(),
+            sc.record.ends.len()
+        )),
+        Err(e) => Err(LoadErrors::new(name, vec![LoadError::whole(name, e.to_string())])),
+    }
 }
 
 /// The TOML of a built-in scenario or divergence (by name; built-ins first, as every command
