@@ -248,6 +248,9 @@ pub struct CompareReport {
     pub baseline: RunReport,
     pub divergent: RunReport,
     pub paired: PairedReport,
+    /// Whether the paired effects are interventional or counterfactual, from which date, on
+    /// what record (the divergent world's conditioning).
+    pub conditioning: crate::replay::Described,
 }
 
 /// Whether [`interventions`] needs a baseline summary: a removed rule is counted where the
@@ -318,6 +321,7 @@ impl CompareReport {
                 unchanged: p.identical as f64 / p.n.max(1) as f64,
                 interventions: interventions(base, div, &p.base, &p.div),
             },
+            conditioning: crate::replay::describe(div),
         }
     }
 
@@ -334,6 +338,7 @@ impl CompareReport {
             b.timelines,
             b.seed
         );
+        let _ = writeln!(out, "{}\n{}\n", self.conditioning.text, self.conditioning.meaning);
         let _ = writeln!(out, "What the divergence did");
         for i in &self.paired.interventions {
             let _ = writeln!(out, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, b.timelines);

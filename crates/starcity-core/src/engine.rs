@@ -433,10 +433,14 @@ impl<O: Observer> Engine<'_, O> {
 
     /// Under a replay, program `p`'s next recorded flight not yet flown and launched before the
     /// replay's end (an index into `record.flights`).
+    ///
+    /// A flight launched on the replay's last day itself is launched as recorded (its date,
+    /// mission and crew are history) but flies free: the point of divergence is its outcome
+    /// ("Soyuz 1's solar panel deploys" keeps Komarov on Soyuz 1 on 1967-04-23).
     fn recorded_next(&self, p: usize) -> Option<u32> {
         let c = self.cond.filter(|c| c.mode == Mode::Replay)?;
         let &k = self.sc.record.flights_of(p).get(self.w.record_next[p] as usize)?;
-        (self.sc.record.flights[k as usize].day < c.until).then_some(k)
+        (self.sc.record.flights[k as usize].day <= c.until).then_some(k)
     }
 
     /// Stops the timeline: the record cannot be replayed (see `replay::explain`). Returns a
@@ -460,7 +464,7 @@ impl<O: Observer> Engine<'_, O> {
         let Some(c) = self.cond.filter(|c| c.mode == Mode::Replay) else { return };
         let rec = &self.sc.record;
         while let Some(f) = rec.flights.get(self.w.record_due) {
-            if f.day >= t || f.day >= c.until {
+            if f.day >= t || f.day > c.until {
                 return;
             }
             let k = self.w.record_due as u32;
@@ -575,7 +579,8 @@ impl<O: Observer> Engine<'_, O> {
         }
         flight.name = name;
         self.mark_flown(name);
-        let fate = match recorded {
+        let until = self.cond.map_or(NEVER, |c| c.until);
+        let fate = match recorded.filter(|&k| self.sc.record.flights[k as usize].day < until) {
             Some(k) => match self.recorded_fate(k, mission) {
                 Some(f) => Some(f),
                 None => return,

@@ -239,37 +239,72 @@ pub enum ConditionError {
     Record(#[from] RecordError),
 }
 
-impl Conditioning {
-    /// What reports say about the numbers: which mode, from which date, on what record.
-    pub fn describe(&self, sc: &Scenario) -> Described {
-        let r = &sc.record;
-        let kind = match self.mode {
-            Mode::Replay => "interventional",
-            Mode::Twin => "counterfactual",
-        };
-        let flights = r.flights.iter().filter(|f| f.day < self.until).count();
-        Described {
-            effects: kind,
-            until: self.until_date.to_string(),
-            record: format!(
-                "{flights} real flights and {} program ends of `{}`, {} to {}",
-                r.ends.iter().filter(|e| e.day < self.until).count(),
-                sc.id,
-                sc.start,
-                self.until_date
-            ),
-        }
-    }
-}
-
-/// The conditioning of a report, for text and JSON.
+/// What a report says about its numbers: whether history was re-rolled, replayed to a date, or
+/// conditioned on in full; so whether its effects are interventional or counterfactual.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Described {
-    /// `interventional` (history replayed to `until`, re-rolled after it) or `counterfactual`
-    /// (given the whole record, twins share its abducted noise).
+    /// `free` (history re-rolled from the start), `replayed` (the record up to `history_until`,
+    /// re-rolled after it) or `counterfactual` (given the whole record, twins on its noise).
+    pub mode: &'static str,
+    /// `interventional` or `counterfactual`.
     pub effects: &'static str,
-    pub until: String,
+    /// The date the record is replayed or conditioned to (none when free).
+    pub history_until: Option<String>,
+    /// The record used, in words.
     pub record: String,
+    /// One sentence for text reports: how history was treated.
+    pub text: String,
+    /// One sentence for comparisons: what kind of effect the paired differences are.
+    pub meaning: String,
+}
+
+/// How `sc`'s timelines are conditioned, for reports.
+pub fn describe(sc: &Scenario) -> Described {
+    let r = &sc.record;
+    let Some(c) = sc.conditioning.as_deref() else {
+        let record = match r.until_date {
+            Some(d) => format!(
+                "not used (the scenario's record of {} real flights to {d} is replayed with --history-until or --given-history)",
+                r.flights.len()
+            ),
+            None => "none (the scenario has no record after its start)".into(),
+        };
+        let text = format!("History is re-rolled from the start ({}) in every timeline.", sc.start);
+        let meaning =
+            "The effects are interventional: what the change does in worlds like ours, re-rolled from the start."
+                .into();
+        return Described { mode: "free", effects: "interventional", history_until: None, record, text, meaning };
+    };
+    let flights = r.flights.iter().filter(|f| f.day < c.until).count();
+    let ends = r.ends.iter().filter(|e| e.day < c.until).count();
+    let until = c.until_date;
+    let record = format!("{flights} real flights and {ends} program ends of `{}`, {} to {until}", sc.id, sc.start);
+    let history_until = Some(until.to_string());
+    match (c.mode, c.write_tape) {
+        (Mode::Replay, false) => Described {
+            mode: "replayed",
+            effects: "interventional",
+            history_until,
+            text: format!(
+                "History is replayed as recorded to {until} ({flights} real flights) in every timeline, then re-rolled."
+            ),
+            meaning: format!(
+                "The effects are interventional: what the change does to worlds that shared our past to {until}."
+            ),
+            record,
+        },
+        _ => Described {
+            mode: "counterfactual",
+            effects: "counterfactual",
+            history_until,
+            text: format!(
+                "Given the whole record to {until} ({flights} real flights): the baseline is history in every \
+                 timeline, and the divergent twin meets every decision it shares with history with history's own luck."
+            ),
+            meaning: "The effects are counterfactual: what the change would have done in our world.".into(),
+            record,
+        },
+    }
 }
 
 /// `sc` conditioned to replay its record up to `until` (`Mode::Replay`; `write_tape` for the

@@ -114,6 +114,9 @@ pub struct RunReport {
     /// `compare` gives them under `paired`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub interventions: Vec<crate::counterfactual::InterventionReport>,
+    /// How the timelines were conditioned on the real record (free, replayed to a date, or given
+    /// all of it).
+    pub conditioning: crate::replay::Described,
 }
 
 impl RunReport {
@@ -238,6 +241,7 @@ impl RunReport {
             rules,
             history,
             interventions: Vec::new(),
+            conditioning: crate::replay::describe(sc),
         }
     }
 
@@ -252,6 +256,7 @@ impl RunReport {
             "{}{} — {} timelines, seed {}, {} to {}\n",
             self.scenario_name, div, self.timelines, self.seed, self.start, self.end
         );
+        let _ = writeln!(out, "{}\n", self.conditioning.text);
 
         let _ = writeln!(out, "Who gets there first");
         let mut rows = vec![header(&["milestone"], &agencies, &["nobody"])];

@@ -49,7 +49,15 @@ fn check_one(name: &str) -> std::result::Result<String, LoadErrors> {
     let header = divergence::header(&origin, &text)?;
     let base = config::base_scenario(&header, &origin, &text)?;
     let sc = divergence::apply(&origin, &text, &base)?;
-    Ok(format!("{name}: ok (divergence {} on {}: {} interventions)", header.id, base.id, sc.interventions.len()))
+    let replays = match (sc.diverges, base.record.until_date) {
+        (Some(d), Some(_)) => match starcity_core::replay::replaying(&sc, d, false) {
+            Ok(_) => format!("; replays the record to its date {d}"),
+            Err(e) => return Err(LoadErrors::new(name, vec![LoadError::whole(name, e.to_string())])),
+        },
+        _ => String::new(),
+    };
+    let n = sc.interventions.len();
+    Ok(format!("{name}: ok (divergence {} on {}: {n} interventions{replays})", header.id, base.id))
 }
 
 /// A scenario's record must replay: every recorded flight on its date, as the model can fly it.

@@ -150,6 +150,8 @@ fn dated_questions_are_counted_with_an_interval_on_any_thread_count() {
         &scenario("space-race"),
     )
     .unwrap();
+    // As the command does: history replayed to the divergence's date.
+    let sc = starcity_core::replay::replaying(&sc, sc.diverges.unwrap(), false).unwrap();
     let c = sc.parse_condition("--where", cond).unwrap();
     assert_eq!((0..n).filter(|&i| ensemble::one(&sc, 1, i).holds(&c)).count() as u64, hits);
     let [lo, hi] = [v["ci95"][0].as_f64().unwrap(), v["ci95"][1].as_f64().unwrap()];
@@ -176,6 +178,8 @@ fn one_chronicle_per_divergence_matches_its_snapshot() {
     let base = scenario("space-race");
     for b in starcity_core::builtin::DIVERGENCES {
         let sc = starcity_core::divergence::apply(&starcity_core::builtin::origin(b.name), b.toml, &base).unwrap();
+        // As `chronicle -d` tells it: history replayed to the point of divergence.
+        let sc = starcity_core::replay::replaying(&sc, sc.diverges.unwrap(), false).unwrap();
         let s = ensemble::run(&sc, RunConfig { seed: 1, timelines: 200 }, &AtomicU64::new(0)).unwrap();
         let k = chronicle::find_typical(&sc, 1, 200, &s, &AtomicU64::new(0)).unwrap();
         let c = chronicle::tell(&sc, 1, k, format!("Timeline {k}: the one of 200 closest to the usual outcome."), &s)

@@ -15,6 +15,7 @@ mod keyed_streams;
 mod named_flights;
 mod output;
 mod properties;
+mod replay;
 mod show;
 mod support;
 mod twins;
