@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::ensemble::{RunError, Summary};
 use crate::report::pct;
 use crate::scenario::{Cond, Effect, InterventionKind, Scenario};
-use crate::world::{Flight, FlightEnd, NEVER, World};
+use crate::world::{Flight, FlightEnd, FlightName, NEVER, World};
 
 pub use render::{Perspective, render, render_twin};
 use words::{agency as agency_name, join, lower_first, strip_first};
@@ -237,7 +237,8 @@ impl<'a> Recorder<'a> {
         }
         let reached_milestone = self.milestone_flights.contains(&program);
         self.milestone_flights.retain(|&p| p != program);
-        let mut launch_text = self.launch_text(&name, &f, &crew, prog.steps[step].mission);
+        let recorded = self.recorded(program, &f);
+        let mut launch_text = self.launch_text(&name, &f, &crew, prog.steps[step].mission, recorded.is_some());
         if self.failed_last.contains(&(program, step)) && !f.test {
             // A flight repeating what the last one failed to do: say so.
             launch_text = launch_text.replacen(&name, &format!("{name}, repeating the failed flight,"), 1);
@@ -260,6 +261,16 @@ impl<'a> Recorder<'a> {
         };
         let until = sc.date_of(end_day).to_string();
         let launcher = words::launcher(sc, f.mission).to_string();
+        let first_text = match recorded.map(|k| &sc.record.flights[k]) {
+            Some(rf) if rf.real_date.is_some_and(|d| d != rf.date) => format!(
+                "{first_text} (In our history it went up on {}, while the program's previous ship was still up; the model flies one at a time.)",
+                rf.real_date.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            Some(rf) if !rf.note.is_empty() && rf.real_date.is_none() => {
+                format!("{first_text} ({}.)", rf.note.trim_end_matches('.'))
+            }
+            _ => first_text,
+        };
         let e = self.push(f.launch, first_kind, first_text);
         e.until = Some(until.clone());
         e.until_day = end_day;
@@ -290,11 +301,26 @@ impl<'a> Recorder<'a> {
         e.program_idx = Some(program);
     }
 
-    /// "Gemini 4 is launched on a Titan II with James McDivitt and Ed White."
-    fn launch_text(&self, name: &str, f: &Flight, crew: &[String], planned: usize) -> String {
+    /// Under a replay, the record's entry for this flight (launched before the replay's end).
+    fn recorded(&self, program: usize, f: &Flight) -> Option<usize> {
+        let c = self.sc.conditioning.as_deref().filter(|c| c.mode == crate::replay::Mode::Replay)?;
+        let FlightName::Named { program: q, index } = f.name else { return None };
+        if f.launch > c.until {
+            return None;
+        }
+        let rec = &self.sc.record;
+        rec.flights_of(program)
+            .iter()
+            .map(|&k| k as usize)
+            .find(|&k| (rec.flights[k].program, rec.flights[k].index) == (q as usize, index))
+    }
+
+    /// "Gemini 4 is launched on a Titan II with James McDivitt and Ed White." A recorded test
+    /// flight is not explained by the model's crew rule: the record says it flew.
+    fn launch_text(&self, name: &str, f: &Flight, crew: &[String], planned: usize, recorded: bool) -> String {
         let on = words::with_article(words::launcher(self.sc, f.mission));
         let flies = if f.end == FlightEnd::Success { "flies" } else { "is launched" };
-        match (crew.is_empty(), f.test) {
+        match (crew.is_empty(), f.test && !recorded) {
             (true, true) => format!(
                 "{name} {flies} on {on}, uncrewed: no crew is cleared yet for the {}.",
                 words::lower_first(words::plain(&self.sc.missions[planned].name))

@@ -50,10 +50,24 @@ pub fn render(c: &Chronicle, sc: &Scenario, markdown: bool, side: Perspective) -
     if before_start {
         let _ = writeln!(out, "{}", heading(&format!("Before {}", sc.start), markdown));
     }
+    // Under a replay, the record's part and the model's part have headings of their own.
+    let replay = sc.conditioning.as_deref().filter(|c| c.mode == crate::replay::Mode::Replay);
+    let mut model_part = replay.map(|c| (c.until, c.until_date));
     for e in &c.entries {
         if before_start && e.kind != Kind::Past && e.day() >= 0.0 {
             before_start = false;
-            let _ = writeln!(out, "{}", heading(&format!("From {}", sc.start), markdown));
+            let from = match replay {
+                Some(_) => format!("From {}, as it happened", sc.start),
+                None => format!("From {}", sc.start),
+            };
+            let _ = writeln!(out, "{}", heading(&from, markdown));
+        }
+        if let Some((until, date)) = model_part
+            && e.day() >= until
+            && e.kind != Kind::Past
+        {
+            model_part = None;
+            let _ = writeln!(out, "{}", heading(&format!("From {date}, as the model plays it"), markdown));
         }
         if let Some(told) = from_side(e, sc, side) {
             render_entry(&mut out, &told, markdown);
