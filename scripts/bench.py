@@ -9,6 +9,12 @@ machine, a moment earlier: never a bare wall-clock against a fixed number.
   scaling     timelines/s with --threads 2 over --threads 1          (target: >= 1.8)
   memory      peak RSS of `run -n 1000000` over `run -n 10000`       (target: <= 1.5)
 
+With `--replay`, the cost of conditioning on the real record, per timeline on one thread, each
+against the free run of the same command measured in alternation (target: <= 1.5):
+
+  replay        run --history-until <the record's end> over run --history-until none
+  counterfact.  compare -d star-city --given-history over compare -d star-city --history-until none
+
 With `--against OTHER_BINARY` (for instance a build of an earlier commit:
 `git worktree add /tmp/old REV && CARGO_TARGET_DIR=/tmp/oldtarget cargo build --release
 --manifest-path /tmp/old/Cargo.toml`), the one-thread throughput of both binaries is measured
@@ -51,6 +57,27 @@ def against(a, other):
     print(f"against {other}: {mine:,.0f} vs {base:,.0f} timelines/s on 1 thread = {mine / base:.3f} x")
 
 
+def replay(a):
+    """Per-timeline cost of replaying / conditioning on the record, over the free run."""
+    cases = [
+        ("replay (run)", ["run", a.scenario, "--history-until", "1976-01-01"], ["run", a.scenario, "--history-until", "none"]),
+        ("given history (compare)", ["compare", "-d", "star-city", "--given-history"],
+         ["compare", "-d", "star-city", "--history-until", "none"]),
+    ]
+    for name, cond, free in cases:
+        tail = ["--threads", "1", "-q", "--json"]
+        times = {"cond": [], "free": []}
+        for _ in range(a.repeat):
+            for key, args in (("cond", cond), ("free", free)):
+                full = run([*args, "-n", str(a.n), *tail])[0]
+                one = run([*args, "-n", "1", *tail])[0]
+                times[key].append(full - one)
+        ratio = min(times["cond"]) / min(times["free"])
+        verdict = "ok" if ratio <= 1.5 else "MISSED"
+        print(f"{name:<24}: {a.n / min(times['cond']):>9,.0f} vs {a.n / min(times['free']):>9,.0f} timelines/s free"
+              f" = {ratio:.2f} x the free cost   (target <= 1.5: {verdict})")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scenario", default="space-race")
@@ -58,8 +85,12 @@ def main():
     p.add_argument("--big", type=int, default=1_000_000, help="timelines for the memory run")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--against", metavar="BINARY", help="another starcity binary to compare throughput with")
+    p.add_argument("--replay", action="store_true", help="the cost of replaying and conditioning on the record")
     a = p.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], check=True)
+    if a.replay:
+        replay(a)
+        return
     if a.against:
         against(a, a.against)
         return

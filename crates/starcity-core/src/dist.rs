@@ -27,13 +27,6 @@ impl LogNormal {
         }
         std_normal_cdf((x / (self.median * scale)).ln() / self.sigma)
     }
-
-    /// The log-density at `x` (up to a constant), for splitting an observed gap between two
-    /// durations (see `replay::split_gap`).
-    pub fn log_density(&self, x: f64, scale: f64) -> f64 {
-        let z = (x / (self.median * scale)).ln() / self.sigma;
-        -0.5 * z * z - x.ln()
-    }
 }
 
 /// The standard normal distribution function, through `libm::erfc` (musl's, accurate to about

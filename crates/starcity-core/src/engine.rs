@@ -151,6 +151,7 @@ struct Choice {
     mission: usize,
     test: bool,
     name: FlightName,
+    evidence: bool,
 }
 
 /// The kinds of pending events, in tie-break order.
@@ -305,8 +306,10 @@ impl<O: Observer> Engine<'_, O> {
         if let Some(c) = self.cond
             && let Some(e) = self.sc.record.ends.get(self.w.end_idx)
             && e.day < c.until
-            && e.day < best.0
+            && e.day <= best.0
         {
+            // A recorded end comes before a launch on the same day: a preparation drawn to end
+            // "after the program's end" may round onto it.
             best = (e.day, Next::End);
         }
         if let Some(&d) = self.sc.wake_days.get(self.w.wake_idx)
@@ -449,7 +452,13 @@ impl<O: Observer> Engine<'_, O> {
         self.w.mismatch.get_or_insert(Mismatch { day, why });
         let (timeline, step) = (self.w.timeline, 0);
         let day = day.max(0.0) as u32;
-        self.w.overrun.get_or_insert(Overrun { timeline, program: 0, step, budget: Budget::Record, day });
+        self.w.overrun.get_or_insert(Overrun {
+            timeline,
+            program: 0,
+            step,
+            budget: Budget::Record(Mismatch { day: day as f64, why }),
+            day,
+        });
         NEVER
     }
 
@@ -483,12 +492,15 @@ impl<O: Observer> Engine<'_, O> {
         let end = self.w.end_idx as u32;
         self.w.end_idx += 1;
         let p = e.program;
+        let twin = self.cond.is_some_and(|c| c.mode == Mode::Twin);
+        if twin && self.cond.is_some_and(|c| c.own_ends.get(p).copied().unwrap_or(false)) {
+            return;
+        }
         match self.w.programs[p].status {
             s if s.ended() => {}
-            Status::Flying if self.cond.is_some_and(|c| c.mode == Mode::Replay) => {
-                self.mismatch(e.day, Why::EndInFlight { end });
-            }
-            Status::Flying => self.cancel(p),
+            // A twin's program still flying at its recorded end goes on (its plan has shifted).
+            Status::Flying if twin => {}
+            Status::Flying => _ = self.mismatch(e.day, Why::EndInFlight { end }),
             _ if e.fate == EndFate::Retired => {
                 self.w.programs[p].retired = true;
                 self.finish(p, Status::Cancelled);
@@ -556,7 +568,8 @@ impl<O: Observer> Engine<'_, O> {
             self.w.next[p] = ready;
             return;
         }
-        let mut flight = Flight { mission, test, launch: self.w.t, ..Flight::NONE };
+        let evidence = choice.is_none_or(|c| c.evidence);
+        let mut flight = Flight { mission, test, launch: self.w.t, evidence, ..Flight::NONE };
         let name = match choice {
             Some(c) => {
                 crew::take_named(self.sc, self.w, c.name);
@@ -589,7 +602,7 @@ impl<O: Observer> Engine<'_, O> {
         };
         if recorded.is_some() {
             let key = self.launch_key(p);
-            self.put_tape(Taped { key, launch: Some((mission as u32, test, name)), ..Taped::default() });
+            self.put_tape(Taped { key, launch: Some((mission as u32, test, name, evidence)), ..Taped::default() });
             self.w.record_next[p] += 1;
         }
         self.resolve_phases(&mut flight, fate);
@@ -632,8 +645,8 @@ impl<O: Observer> Engine<'_, O> {
     /// In a twin, the launch the baseline made at this same decision (the record's choice).
     fn taped_choice(&self, p: usize) -> Option<Choice> {
         let e = self.tape_in?.get(self.launch_key(p))?;
-        let (mission, test, name) = e.launch?;
-        Some(Choice { mission: mission as usize, test, name })
+        let (mission, test, name, evidence) = e.launch?;
+        Some(Choice { mission: mission as usize, test, name, evidence })
     }
 
     /// Recorded flight `k` as program `p` launches it: its mission (given, or the step's, or the
@@ -651,7 +664,7 @@ impl<O: Observer> Engine<'_, O> {
             return None;
         }
         let name = FlightName::Named { program: p as u16, index: rf.index };
-        Some(Choice { mission, test: mission != step.mission, name })
+        Some(Choice { mission, test: mission != step.mission, name, evidence: rf.evidence })
     }
 
     /// The recorded outcome of flight `k` flown as `mission`, by phase index.
@@ -871,6 +884,9 @@ impl<O: Observer> Engine<'_, O> {
 
     /// Every vehicle that flew updates its flight record and its agency's belief.
     fn learn(&mut self, flight: &Flight) {
+        if !flight.evidence {
+            return;
+        }
         for (v, n, failed) in observations(self.sc, flight) {
             let vs = &mut self.w.vehicles[v];
             if failed {

@@ -103,9 +103,9 @@ pub enum RunError {
     ChronicleTooLong { timeline: u64, limit: u64 },
     /// A timeline could not replay the record (found before any ensemble runs, in
     /// `replay::replaying`; this is the guard behind it).
-    #[error("timeline {timeline} could not replay the record on {date}")]
+    #[error("timeline {timeline} could not replay the record on {date}: {message}")]
     #[diagnostic(help("the record and the model disagree; run `starcity check` on the scenario"))]
-    Record { timeline: u64, date: NaiveDate },
+    Record { timeline: u64, date: NaiveDate, message: String },
 }
 
 impl RunError {
@@ -123,7 +123,7 @@ impl RunError {
                 RunError::EventBudget { timeline, date, budget: limits::EVENTS.value, program, step, mission }
             }
             Budget::Work => RunError::WorkBudget { timeline, date, budget: limits::WORK.value, program, step, mission },
-            Budget::Record => RunError::Record { timeline, date },
+            Budget::Record(m) => RunError::Record { timeline, date, message: crate::replay::explain(sc, m) },
         }
     }
 

@@ -25,8 +25,8 @@ use serde::Serialize;
 use crate::dist::LogNormal;
 use crate::engine::{Event, Observer, run_timeline};
 use crate::reliability::Posterior;
-use crate::scenario::Scenario;
 use crate::scenario::real::EndFate;
+use crate::scenario::{ForceTarget, InterventionKind, Scenario};
 use crate::world::{Flight, FlightName, Status, World};
 
 /// How a scenario's timelines are conditioned on its record.
@@ -53,7 +53,14 @@ pub struct Conditioning {
     pub bound: Vec<f64>,
     /// Keep the abducted noise on the world's tape (the baseline of a counterfactual pair).
     pub write_tape: bool,
+    /// `[program]`: a twin whose divergence changes the program (edits it, or forces one of its
+    /// named flights) does not take its recorded end: the record's decision was about the
+    /// program as it was.
+    pub own_ends: Vec<bool>,
 }
+
+/// Timelines run to check that a record replays (about 50 µs each).
+const PROBES: u64 = 256;
 
 /// Threshold below which a recorded event's probability counts as zero (a record the model
 /// cannot produce).
@@ -70,8 +77,8 @@ pub struct Taped {
     /// a twin with the same inputs takes the value itself, bit for bit.
     pub inputs: [f64; 4],
     pub value: f64,
-    /// A launch decision: (mission, flown as a test, name).
-    pub launch: Option<(u32, bool, FlightName)>,
+    /// A launch decision: (mission, flown as a test, name, whether the vehicles learn from it).
+    pub launch: Option<(u32, bool, FlightName, bool)>,
 }
 
 /// The abducted noise of one baseline timeline, keyed by decision: an open-addressing table
@@ -150,10 +157,19 @@ pub fn within(v: f64, lo: f64, hi: f64) -> f64 {
 /// `f_sd(s) f_prep(gap - s)`), on a 64-cell grid.
 pub fn split_gap(sd: LogNormal, prep: LogNormal, scale: f64, gap: f64, v: f64) -> f64 {
     const K: usize = 64;
+    // ln of the cell midpoints (i + 0.5) once: then a cell's ln s and ln (gap - s) are sums.
+    static LN_MID: std::sync::OnceLock<[f64; K]> = std::sync::OnceLock::new();
+    let ln_mid = LN_MID.get_or_init(|| std::array::from_fn(|i| (i as f64 + 0.5).ln()));
     let cell = gap / K as f64;
+    let ln_cell = cell.ln();
+    let (ln_sd, ln_prep) = (sd.median.ln(), (prep.median * scale).ln());
+    let log_density = |ln_x: f64, ln_median: f64, sigma: f64| {
+        let z = (ln_x - ln_median) / sigma;
+        -0.5 * z * z - ln_x
+    };
     let logw: [f64; K] = std::array::from_fn(|i| {
-        let s = cell * (i as f64 + 0.5);
-        sd.log_density(s, 1.0) + prep.log_density(gap - s, scale)
+        let (ln_s, ln_rest) = (ln_cell + ln_mid[i], ln_cell + ln_mid[K - 1 - i]);
+        log_density(ln_s, ln_sd, sd.sigma) + log_density(ln_rest, ln_prep, prep.sigma)
     });
     let top = logw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let w: [f64; K] = std::array::from_fn(|i| (logw[i] - top).exp());
@@ -327,12 +343,21 @@ pub fn replaying(sc: &Scenario, until: NaiveDate, write_tape: bool) -> Result<Sc
         truth: vec![None; sc.vehicles.len()],
         bound,
         write_tape,
+        own_ends: vec![false; sc.programs.len()],
     };
     let mut probe = sc.clone();
     probe.conditioning = Some(Arc::new(cond.clone()));
     let mut seen = Seen { sc, observed: vec![Vec::new(); sc.vehicles.len()], until: day };
     let mut w = World::default();
     run_timeline(&probe, 0, 0, &mut w, &mut seen);
+    // The replay's structure is the record's, but a stand-down with no recorded flight after it
+    // is drawn free: probe a few more timelines for a record that only some of them cannot fly.
+    for t in 1..PROBES {
+        if w.mismatch.is_some() {
+            break;
+        }
+        run_timeline(&probe, 0, t, &mut w, &mut crate::engine::Quiet);
+    }
     if let Some(m) = w.mismatch {
         return Err(RecordError { message: explain(sc, m) }.into());
     }
@@ -350,9 +375,37 @@ pub fn twin_of(base: &Scenario, div: &Scenario) -> Scenario {
         let mut c = (**c).clone();
         c.mode = Mode::Twin;
         c.write_tape = false;
+        c.own_ends = changed_programs(base, div);
         Arc::new(c)
     });
     out
+}
+
+/// `[program]`: whether `div`'s divergences edit the program, force one of its named flights, or
+/// remove a rule of `base` that cancels it.
+fn changed_programs(base: &Scenario, div: &Scenario) -> Vec<bool> {
+    let mut changed = vec![false; div.programs.len()];
+    for i in &div.interventions {
+        match &i.kind {
+            InterventionKind::Removed(id) => {
+                for e in base.rules.iter().filter(|r| &r.id == id).flat_map(|r| &r.effects) {
+                    if let crate::scenario::Effect::Cancel { program } = *e {
+                        changed[program] = true;
+                    }
+                }
+            }
+            InterventionKind::Program(p) => changed[*p] = true,
+            InterventionKind::Forced(k) => {
+                if let Some(crate::scenario::Forced { target: ForceTarget::Named { program, .. }, .. }) =
+                    div.forced.get(*k)
+                {
+                    changed[*program] = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    changed
 }
 
 /// Collects, per vehicle, the (family flight index, failed) of every flight launched before the
@@ -367,7 +420,7 @@ impl Observer for Seen<'_> {
     fn event(&mut self, w: &World, event: Event) {
         if let Event::Launch { program, .. } = event {
             let flight: &Flight = &w.programs[program].flight;
-            if flight.launch < self.until {
+            if flight.launch < self.until && flight.evidence {
                 for (v, n, failed) in crate::engine::observations(self.sc, flight) {
                     self.observed[v].push((n, failed));
                 }

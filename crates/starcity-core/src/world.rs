@@ -165,6 +165,9 @@ pub struct Flight {
     /// The forced event (index into `Scenario::forced`) that decided a phase, if any: where
     /// the timeline leaves the baseline's history.
     pub forced: Option<u32>,
+    /// Whether the vehicles and their agency learn from this flight (a recorded flight may say
+    /// it tells nothing about the hardware that flew on: Apollo 1's ground fire).
+    pub evidence: bool,
     /// Each mission vehicle's flight number in this timeline (0-based, in the order of
     /// `Mission::vehicles`); `u32::MAX` for a vehicle the flight never reached.
     pub numbers: [u32; MAX_MISSION_VEHICLES],
@@ -179,6 +182,7 @@ impl Flight {
         end: FlightEnd::Success,
         phases_reached: 0,
         forced: None,
+        evidence: true,
         crew: [0; MAX_CREW],
         n_crew: 0,
         numbers: [u32::MAX; MAX_MISSION_VEHICLES],
@@ -282,7 +286,7 @@ pub struct EraState {
 
 /// A timeline stopped by the event budget (`limits::EVENTS`): where it was when it stopped.
 /// Only a loop that makes no progress in time gets there (space-race uses about 400 events).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Overrun {
     pub timeline: u64,
     /// The program whose event exceeded the budget, and the step it was on.
@@ -295,12 +299,12 @@ pub struct Overrun {
 }
 
 /// The two per-timeline budgets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Budget {
     Events,
     Work,
-    /// Not a budget: the record could not be replayed (`World::mismatch` says why).
-    Record,
+    /// Not a budget: the record could not be replayed, and why.
+    Record(crate::replay::Mismatch),
 }
 
 impl Overrun {

@@ -67,6 +67,9 @@ pub struct RecordFlight {
     /// The real launch date, when the model cannot fly it then (a second ship launched while the
     /// program's first was still up).
     pub real_date: Option<S<Datetime>>,
+    /// `false`: the flight tells nothing about the vehicles' reliability (their records and
+    /// beliefs, and the truth's posterior, leave it out).
+    pub evidence: Option<bool>,
     #[serde(default)]
     pub note: String,
     #[serde(default)]

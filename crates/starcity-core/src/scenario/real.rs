@@ -43,6 +43,8 @@ pub struct RealFlight {
     /// The mission flown; `None`: the one the program's step implies at launch.
     pub mission: Option<usize>,
     pub outcome: RealOutcome,
+    /// Whether the vehicles learn from it (see `raw::RecordFlight::evidence`).
+    pub evidence: bool,
     pub note: String,
     pub source: String,
 }
@@ -161,7 +163,8 @@ impl Compiler {
             self.error(x.outcome.span(), "`lost` on an uncrewed mission", "`failure` (no crew to lose)");
         }
         let (note, source) = (x.note.clone(), x.source.clone());
-        Some(RealFlight { program, index, day, date, real_date, mission, outcome, note, source })
+        let evidence = x.evidence.unwrap_or(true);
+        Some(RealFlight { program, index, day, date, real_date, mission, outcome, evidence, note, source })
     }
 
     /// The outcome and its failed phase, checked against the mission when it is known here (else
