@@ -95,6 +95,10 @@ seed() {
         seed_file scenario_compile "$(basename "$f")" "$f"
         seed_file scenario_run "$(basename "$f")" "$f"
     done
+    for f in "$fx"/record/recorded-race.toml; do
+        seed_file scenario_compile "$(basename "$f")" "$f"
+        seed_file scenario_run "$(basename "$f")" "$f"
+    done
     for f in "$fx"/bad/*.toml; do
         seed_file scenario_compile "bad-$(basename "$f")" "$f"
         seed_file scenario_run "bad-$(basename "$f")" "$f"

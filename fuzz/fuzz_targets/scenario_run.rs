@@ -1,12 +1,21 @@
-//! Scenario TOML → compile; if it compiles, run a few timelines. Load and run errors are fine
-//! (limits reached, event budget); a panic, abort, OOM or timeout is a finding.
+//! Scenario TOML → compile; if it compiles, run a few timelines, and if it has a record, replay it
+//! (to its end and to its middle) and run a few replayed timelines. Load, run and record errors are
+//! fine (limits reached, event budget, a record the model cannot produce); a panic, abort, OOM or
+//! timeout is a finding.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use starcity_core::{RunConfig, Scenario, run_ensemble};
+use starcity_core::{RunConfig, Scenario, replay, run_ensemble};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let Ok(sc) = Scenario::from_toml("<fuzz>", text) else { return };
     let _ = run_ensemble(&sc, RunConfig { seed: 1, timelines: 3 });
+    let Some(end) = sc.record.until_date else { return };
+    let middle = sc.start + (end - sc.start) / 2;
+    for until in [end, middle] {
+        if let Ok(replayed) = replay::replaying(&sc, until, true) {
+            let _ = run_ensemble(&replayed, RunConfig { seed: 1, timelines: 3 });
+        }
+    }
 });

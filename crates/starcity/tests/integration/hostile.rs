@@ -95,6 +95,14 @@ fn oversized_scenarios() -> Vec<(&'static str, String, &'static str)> {
         ),
         ("past", tiny_plus(&repeat(1_001, "[[past]]\nname = \"P{i}\"\nagency = \"RED\"\ndate = 1959-01-01")), "past"),
         (
+            "real",
+            tiny_plus(&format!(
+                "[record]\nuntil = 1963-01-01\n{}",
+                repeat(10_001, "[[record.flight]]\nflight = \"F{i}\"\ndate = 1961-01-01\noutcome = \"success\"")
+            )),
+            "real",
+        ),
+        (
             "list-items",
             tiny_plus(&format!(
                 "[[past]]\nname = \"P\"\nagency = \"RED\"\ndate = 1959-01-01\nachieves = [{}]",
