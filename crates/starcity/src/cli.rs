@@ -160,7 +160,8 @@ pub struct ShowArgs {
     #[arg(short = 'd', long = "divergence")]
     pub divergences: Vec<String>,
     /// Print one section only, without headings (`flights`: every named flight, one a line;
-    /// `people`: every roster member with agency and service dates; `past`: flights before the start).
+    /// `people`: every roster member with agency and service dates; `past`: flights before the start;
+    /// `record`: the real flights after it and how each went).
     #[arg(
         long,
         value_name = "NAME",

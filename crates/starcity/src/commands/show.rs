@@ -11,6 +11,7 @@ use starcity_core::builtin;
 use starcity_core::divergence;
 use starcity_core::limits::DIVERGENCES;
 use starcity_core::scenario::condition::{Expr, Term};
+use starcity_core::scenario::real::{EndFate, RealOutcome};
 use starcity_core::scenario::{
     Agency, Cond, Effect, Mission, NamedFlight, Op, PastFlight, Person, Phase, Program, Rule, Scenario, Start, Step,
     Substitution,
@@ -21,12 +22,24 @@ use crate::config;
 use crate::output::{self, Sink};
 
 /// Every section `--section` accepts, in the order of the full listing.
-pub const SECTIONS: [&str; 10] =
-    ["agencies", "vehicles", "milestones", "missions", "programs", "flights", "people", "past", "rules", "eras"];
+pub const SECTIONS: [&str; 11] = [
+    "agencies",
+    "vehicles",
+    "milestones",
+    "missions",
+    "programs",
+    "flights",
+    "people",
+    "past",
+    "record",
+    "rules",
+    "eras",
+];
 
 /// The sections of the full text listing: `flights` and `people` repeat what the programs and
 /// the agencies hold, one line each, for `--section` (and JSON).
-const FULL_TEXT: [&str; 8] = ["agencies", "vehicles", "milestones", "missions", "programs", "past", "rules", "eras"];
+const FULL_TEXT: [&str; 9] =
+    ["agencies", "vehicles", "milestones", "missions", "programs", "past", "record", "rules", "eras"];
 
 pub fn run(args: &ShowArgs) -> Result<()> {
     let sc = load(args)?;
@@ -128,6 +141,14 @@ fn heading(sc: &Scenario, name: &str) -> String {
         "missions" => format!("Missions ({})", sc.missions.len()),
         "programs" => format!("Programs ({})", sc.programs.len()),
         "past" => format!("Flights before the start ({})", sc.past.len()),
+        "record" => match sc.record.until_date {
+            Some(d) => format!(
+                "The record to {d} ({} real flights, {} program ends; replayed by --history-until)",
+                sc.record.flights.len(),
+                sc.record.ends.len()
+            ),
+            None => "The record (none)".into(),
+        },
         "rules" => format!("Rules ({})", sc.rules.len()),
         "eras" => format!("Eras ({})", sc.eras.len()),
         other => other.to_string(),
@@ -147,6 +168,7 @@ fn section_text(sc: &Scenario, name: &str) -> String {
         "flights" => lines(&flight_rows(sc)),
         "people" => lines(&people_rows(sc)),
         "past" => table("  ", &sc.past.iter().map(|f| past_row(sc, f)).collect::<Vec<_>>()),
+        "record" => table("  ", &record_rows(sc)),
         "rules" => sc.rules.iter().map(|r| rule_text(sc, r)).collect(),
         "eras" => table("  ", &sc.eras.iter().map(|e| vec![e.date.to_string(), e.name.clone()]).collect::<Vec<_>>()),
         _ => String::new(),
@@ -304,6 +326,69 @@ fn past_row(sc: &Scenario, f: &PastFlight) -> Vec<String> {
         if achieves.is_empty() { String::new() } else { format!("achieves {achieves}") },
         if f.lost { "crew lost".into() } else { String::new() },
     ]
+}
+
+/// The record: each real flight (date, name, program, outcome), then each program end.
+fn record_rows(sc: &Scenario) -> Vec<Vec<String>> {
+    let r = &sc.record;
+    let flights = r.flights.iter().map(|f| {
+        let mut notes = Vec::new();
+        if let Some(m) = f.mission {
+            notes.push(format!("as {}", sc.missions[m].id));
+        }
+        if let Some(d) = f.real_date.filter(|&d| d != f.date) {
+            notes.push(format!("really {d}"));
+        }
+        if !f.evidence {
+            notes.push("not evidence".into());
+        }
+        vec![
+            f.date.to_string(),
+            sc.programs[f.program].flights[f.index as usize].name.clone(),
+            sc.programs[f.program].id.clone(),
+            outcome_text(sc, f.outcome),
+            notes.join(", "),
+        ]
+    });
+    let ends = r.ends.iter().map(|e| {
+        let fate = match e.fate {
+            EndFate::Done => "done",
+            EndFate::Cancelled => "cancelled",
+            EndFate::Retired => "retired",
+        };
+        vec![e.date.to_string(), "(end)".into(), sc.programs[e.program].id.clone(), fate.into(), String::new()]
+    });
+    flights.chain(ends).collect()
+}
+
+/// "success", "failure at docking", "lost at entry".
+fn outcome_text(sc: &Scenario, o: RealOutcome) -> String {
+    let phase = |key: u64| {
+        sc.missions.iter().flat_map(|m| &m.phases).find(|p| p.name_key == key).map_or("?", |p| p.name.as_str())
+    };
+    match o {
+        RealOutcome::Success => "success".into(),
+        RealOutcome::Failure { phase: k } => format!("failure at {}", phase(k)),
+        RealOutcome::Lost { phase: k } => format!("lost at {}", phase(k)),
+    }
+}
+
+fn record_json(sc: &Scenario) -> Value {
+    let rows = record_rows(sc);
+    let (flights, ends) = rows.split_at(sc.record.flights.len());
+    let flights: Vec<Value> = flights
+        .iter()
+        .zip(&sc.record.flights)
+        .map(|(row, f)| {
+            json!({ "date": row[0], "flight": row[1], "program": row[2], "outcome": row[3],
+                    "mission": f.mission.map(|m| sc.missions[m].id.clone()),
+                    "real_date": f.real_date.map(|d| d.to_string()), "evidence": f.evidence,
+                    "note": f.note, "source": f.source })
+        })
+        .collect();
+    let ends: Vec<Value> =
+        ends.iter().map(|row| json!({ "date": row[0], "program": row[2], "fate": row[3] })).collect();
+    json!({ "until": sc.record.until_date.map(|d| d.to_string()), "flights": flights, "ends": ends })
 }
 
 /// A rule: its id, then when, delay, effects and text on lines of their own.
@@ -518,6 +603,7 @@ fn section_json(sc: &Scenario, name: &str) -> Value {
         "flights" => list(all_flights(sc).map(|(p, f)| flight_json(sc, p, f)).collect()),
         "people" => list(people_json(sc)),
         "past" => list(sc.past.iter().map(|f| past_json(sc, f)).collect()),
+        "record" => record_json(sc),
         "rules" => list(sc.rules.iter().map(|r| rule_json(sc, r)).collect()),
         "eras" => list(sc.eras.iter().map(|e| json!({ "date": e.date.to_string(), "name": e.name })).collect()),
         _ => Value::Null,

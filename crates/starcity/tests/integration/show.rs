@@ -158,3 +158,16 @@ fn show_reads_a_scenario_file_and_standard_input() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), from_file);
 }
+
+#[test]
+fn the_record_section_lists_each_real_flight_and_how_it_went() {
+    let text = stdout(&["show", "--section", "record"]);
+    let apollo1 = text.lines().find(|l| l.contains(" Apollo 1 ")).expect("Apollo 1 is in the record");
+    assert!(apollo1.contains("1967-01-27") && apollo1.contains("lost at orbit") && apollo1.contains("not evidence"));
+    let soyuz5 = text.lines().find(|l| l.contains(" Soyuz 5 ")).unwrap();
+    assert!(soyuz5.contains("1969-01-17") && soyuz5.contains("really 1969-01-15"), "{soyuz5}");
+    let v = json(&["show", "--section", "record", "--json"]);
+    assert_eq!(v["record"]["until"], "1976-01-01");
+    assert_eq!(v["record"]["flights"].as_array().unwrap().len(), 101);
+    assert!(v["record"]["ends"].as_array().unwrap().iter().any(|e| e["program"] == "gemini" && e["fate"] == "done"));
+}
