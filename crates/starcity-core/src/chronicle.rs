@@ -305,14 +305,13 @@ impl<'a> Recorder<'a> {
     fn recorded(&self, program: usize, f: &Flight) -> Option<usize> {
         let c = self.sc.conditioning.as_deref().filter(|c| c.mode == crate::replay::Mode::Replay)?;
         let FlightName::Named { program: q, index } = f.name else { return None };
-        if f.launch > c.until {
-            return None;
-        }
         let rec = &self.sc.record;
+        // Only a flight whose outcome was the record's (one on the replay's last day flies free).
         rec.flights_of(program)
             .iter()
             .map(|&k| k as usize)
             .find(|&k| (rec.flights[k].program, rec.flights[k].index) == (q as usize, index))
+            .filter(|&k| rec.flights[k].cut < c.until)
     }
 
     /// "Gemini 4 is launched on a Titan II with James McDivitt and Ed White." A recorded test
@@ -601,6 +600,7 @@ pub fn tell(
 /// at anything else the program does (a failure, a milestone, its end), so a summary never
 /// spans an event of its own program; it is dated by its first flight.
 fn summarise(sc: &Scenario, entries: Vec<Entry>) -> Vec<Entry> {
+    let replay_end = sc.conditioning.as_deref().filter(|c| c.mode == crate::replay::Mode::Replay).map(|c| c.until);
     let mut out = Vec::with_capacity(entries.len());
     let mut pending: BTreeMap<usize, Vec<Entry>> = BTreeMap::new();
     for e in entries {
@@ -610,8 +610,10 @@ fn summarise(sc: &Scenario, entries: Vec<Entry>) -> Vec<Entry> {
             }
             out.push(e);
         } else if let (true, Some(p)) = (e.routine, e.program_idx) {
-            // A run covers at most two years: a reader should not skip a decade in one line.
-            if pending.get(&p).and_then(|g| g.first()).is_some_and(|f| e.day - f.day > 730.0) {
+            // A run covers at most two years: a reader should not skip a decade in one line; and
+            // never runs across the end of a replay, from the record into the model's part.
+            let across = |f: &Entry| replay_end.is_some_and(|u| f.day < u && e.day >= u);
+            if pending.get(&p).and_then(|g| g.first()).is_some_and(|f| e.day - f.day > 730.0 || across(f)) {
                 let group = pending.remove(&p).unwrap_or_default();
                 out.extend(summary(sc, p, group));
             }

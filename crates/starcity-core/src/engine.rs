@@ -443,7 +443,7 @@ impl<O: Observer> Engine<'_, O> {
     fn recorded_next(&self, p: usize) -> Option<u32> {
         let c = self.cond.filter(|c| c.mode == Mode::Replay)?;
         let &k = self.sc.record.flights_of(p).get(self.w.record_next[p] as usize)?;
-        (self.sc.record.flights[k as usize].day <= c.until).then_some(k)
+        (self.sc.record.flights[k as usize].cut <= c.until).then_some(k)
     }
 
     /// Stops the timeline: the record cannot be replayed (see `replay::explain`). Returns a
@@ -473,10 +473,14 @@ impl<O: Observer> Engine<'_, O> {
         let Some(c) = self.cond.filter(|c| c.mode == Mode::Replay) else { return };
         let rec = &self.sc.record;
         while let Some(f) = rec.flights.get(self.w.record_due) {
-            if f.day >= t || f.day > c.until {
+            if f.day >= t {
                 return;
             }
             let k = self.w.record_due as u32;
+            if f.cut > c.until {
+                self.w.record_due += 1;
+                continue;
+            }
             if self.w.record_next[f.program] <= rec.rank[k as usize] {
                 let status = self.w.programs[f.program].status;
                 self.mismatch(f.day, Why::NotReady { flight: k, status });
@@ -493,7 +497,7 @@ impl<O: Observer> Engine<'_, O> {
         self.w.end_idx += 1;
         let p = e.program;
         let twin = self.cond.is_some_and(|c| c.mode == Mode::Twin);
-        if twin && self.cond.is_some_and(|c| c.own_ends.get(p).copied().unwrap_or(false)) {
+        if self.changed_now(p) {
             return;
         }
         match self.w.programs[p].status {
@@ -593,7 +597,7 @@ impl<O: Observer> Engine<'_, O> {
         flight.name = name;
         self.mark_flown(name);
         let until = self.cond.map_or(NEVER, |c| c.until);
-        let fate = match recorded.filter(|&k| self.sc.record.flights[k as usize].day < until) {
+        let fate = match recorded.filter(|&k| self.sc.record.flights[k as usize].cut < until) {
             Some(k) => match self.recorded_fate(k, mission) {
                 Some(f) => Some(f),
                 None => return,
@@ -636,6 +640,14 @@ impl<O: Observer> Engine<'_, O> {
         (step.mission, false)
     }
 
+    /// In a twin, whether program `p` is one its divergence changes and the divergence's date
+    /// has come: it then takes neither the record's launch decisions nor its recorded end.
+    fn changed_now(&self, p: usize) -> bool {
+        self.cond.is_some_and(|c| {
+            c.mode == Mode::Twin && c.changed.get(p).copied().unwrap_or(false) && self.w.t >= c.twin_from
+        })
+    }
+
     /// The tape key of program `p`'s next launch decision.
     fn launch_key(&self, p: usize) -> u64 {
         let (prog, ps) = (&self.sc.programs[p], &self.w.programs[p]);
@@ -644,6 +656,9 @@ impl<O: Observer> Engine<'_, O> {
 
     /// In a twin, the launch the baseline made at this same decision (the record's choice).
     fn taped_choice(&self, p: usize) -> Option<Choice> {
+        if self.changed_now(p) {
+            return None; // a program the divergence changes decides for itself, from its date
+        }
         let e = self.tape_in?.get(self.launch_key(p))?;
         let (mission, test, name, evidence) = e.launch?;
         Some(Choice { mission: mission as usize, test, name, evidence })

@@ -53,10 +53,14 @@ pub struct Conditioning {
     pub bound: Vec<f64>,
     /// Keep the abducted noise on the world's tape (the baseline of a counterfactual pair).
     pub write_tape: bool,
-    /// `[program]`: a twin whose divergence changes the program (edits it, or forces one of its
-    /// named flights) does not take its recorded end: the record's decision was about the
-    /// program as it was.
-    pub own_ends: Vec<bool>,
+    /// `[program]`: the twin's divergence changes the program (edits it, forces one of its named
+    /// flights, or removes a rule that cancels it). Such a program does not take its recorded end
+    /// or the record's launch decisions (test flight or crew): the record's decisions were about
+    /// the program as it was; it keeps the abducted luck of each draw.
+    pub changed: Vec<bool>,
+    /// A twin's point of divergence (its divergences' `date`, days): before it a changed program
+    /// still takes the record's decisions, so the twin is history until then.
+    pub twin_from: f64,
 }
 
 /// Timelines run to check that a record replays (about 50 µs each).
@@ -247,8 +251,11 @@ pub enum ConditionError {
         help("add a `[record]` (see docs/scenario-format.md), or leave out --history-until")
     )]
     NoRecord(String),
-    #[error("{date} is outside the record of `{scenario}` ({start} to {until})")]
-    #[diagnostic(code(starcity::history_until), help("a date from the scenario start to the record's end"))]
+    #[error("{date} is not within the record of `{scenario}`: it starts after {start} and ends on {until}")]
+    #[diagnostic(
+        code(starcity::history_until),
+        help("a date after the scenario start and up to the record's end, or `none`")
+    )]
     OutOfRecord { scenario: String, date: NaiveDate, start: NaiveDate, until: NaiveDate },
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -291,7 +298,7 @@ pub fn describe(sc: &Scenario) -> Described {
                 .into();
         return Described { mode: "free", effects: "interventional", history_until: None, record, text, meaning };
     };
-    let flights = r.flights.iter().filter(|f| f.day < c.until).count();
+    let flights = r.flights.iter().filter(|f| f.cut < c.until).count();
     let ends = r.ends.iter().filter(|e| e.day < c.until).count();
     let until = c.until_date;
     let record = format!("{flights} real flights and {ends} program ends of `{}`, {} to {until}", sc.id, sc.start);
@@ -343,7 +350,8 @@ pub fn replaying(sc: &Scenario, until: NaiveDate, write_tape: bool) -> Result<Sc
         truth: vec![None; sc.vehicles.len()],
         bound,
         write_tape,
-        own_ends: vec![false; sc.programs.len()],
+        changed: vec![false; sc.programs.len()],
+        twin_from: 0.0,
     };
     let mut probe = sc.clone();
     probe.conditioning = Some(Arc::new(cond.clone()));
@@ -375,7 +383,8 @@ pub fn twin_of(base: &Scenario, div: &Scenario) -> Scenario {
         let mut c = (**c).clone();
         c.mode = Mode::Twin;
         c.write_tape = false;
-        c.own_ends = changed_programs(base, div);
+        c.changed = changed_programs(base, div);
+        c.twin_from = div.diverges.map_or(0.0, |d| (d - div.start).num_days() as f64);
         Arc::new(c)
     });
     out
@@ -420,7 +429,9 @@ impl Observer for Seen<'_> {
     fn event(&mut self, w: &World, event: Event) {
         if let Event::Launch { program, .. } = event {
             let flight: &Flight = &w.programs[program].flight;
-            if flight.launch < self.until && flight.evidence {
+            let FlightName::Named { program: q, index } = flight.name else { return };
+            let history = self.sc.record.find(q as usize, index).is_some_and(|f| f.cut < self.until);
+            if history && flight.evidence {
                 for (v, n, failed) in crate::engine::observations(self.sc, flight) {
                     self.observed[v].push((n, failed));
                 }

@@ -90,6 +90,9 @@ pub struct HistoryCheck {
     pub percentile: f64,
     /// Whether the real date lies inside the model's 10-90 % band.
     pub in_band: bool,
+    /// The date lies inside a replay of the record: every timeline has it as history, so it
+    /// tests nothing (added with the replay).
+    pub replayed: bool,
 }
 
 /// The result of `starcity run`.
@@ -217,6 +220,7 @@ impl RunReport {
                     source: h.source.clone(),
                     percentile,
                     in_band: (0.1..=0.9).contains(&percentile) && s.p_reached(h.milestone, h.agency) > 0.0,
+                    replayed: sc.conditioning.as_deref().is_some_and(|c| h.day < c.until),
                 }
             })
             .collect();
@@ -384,7 +388,11 @@ impl RunReport {
                     h.agency.clone(),
                     h.date.clone(),
                     pct(h.percentile),
-                    if h.in_band { "inside".into() } else { "OUTSIDE".into() },
+                    match (h.replayed, h.in_band) {
+                        (true, _) => "replayed".into(),
+                        (false, true) => "inside".into(),
+                        (false, false) => "OUTSIDE".into(),
+                    },
                 ]);
             }
             out.push_str(&table(&rows));

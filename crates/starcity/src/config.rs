@@ -45,6 +45,13 @@ impl Worlds {
     /// divergences' point of divergence (when the scenario has a record to replay).
     fn conditioned(self, flag: Option<HistoryUntil>) -> Result<Worlds> {
         let until = match flag {
+            Some(HistoryUntil::Date(d)) if self.div.diverges.is_some_and(|dd| d > dd) => {
+                let dd = self.div.diverges.unwrap_or(d);
+                return Err(miette!(
+                    help = format!("a date up to {dd}, or `compare --given-history` to condition on the whole record"),
+                    "--history-until {d} is after the divergence's date {dd}: replaying the record past it would undo the change"
+                ));
+            }
             Some(HistoryUntil::Date(d)) => d,
             Some(HistoryUntil::None) => return Ok(self),
             None => match self.div.diverges {

@@ -40,6 +40,10 @@ pub struct RealFlight {
     pub date: NaiveDate,
     /// The real date, where the model flies it on another (`date`).
     pub real_date: Option<NaiveDate>,
+    /// The day that decides whether it is history under a replay to a date: its real day where
+    /// that comes first (a group flight that really went up before the date is history, though
+    /// the model flies it a few days later).
+    pub cut: f64,
     /// The mission flown; `None`: the one the program's step implies at launch.
     pub mission: Option<usize>,
     pub outcome: RealOutcome,
@@ -90,9 +94,14 @@ pub enum EndFate {
 }
 
 impl RealRecord {
-    /// The record's flights of `program` launched before `until`, in order.
+    /// The record's flights of `program`, in order.
     pub fn flights_of(&self, program: usize) -> &[u32] {
         self.by_program.get(program).map_or(&[], Vec::as_slice)
+    }
+
+    /// The record's entry for named flight `index` of `program`, if it flew.
+    pub fn find(&self, program: usize, index: u16) -> Option<&RealFlight> {
+        self.flights_of(program).iter().map(|&k| &self.flights[k as usize]).find(|f| f.index == index)
     }
 }
 
@@ -164,7 +173,8 @@ impl Compiler {
         }
         let (note, source) = (x.note.clone(), x.source.clone());
         let evidence = x.evidence.unwrap_or(true);
-        Some(RealFlight { program, index, day, date, real_date, mission, outcome, evidence, note, source })
+        let cut = real_date.map_or(day, |d| ((d - self.start).num_days() as f64).min(day));
+        Some(RealFlight { program, index, day, date, real_date, cut, mission, outcome, evidence, note, source })
     }
 
     /// The outcome and its failed phase, checked against the mission when it is known here (else

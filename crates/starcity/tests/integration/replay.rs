@@ -226,6 +226,39 @@ fn truth_against(sc: &Scenario, v: usize, post: &starcity_core::reliability::Pos
 }
 
 #[test]
+fn given_the_record_every_built_in_twin_is_history_until_its_date() {
+    let raw = space_race();
+    let base = whole_record(&raw, true);
+    for b in builtin::DIVERGENCES {
+        let div = twin_of(&base, &divergence::apply(b.name, b.toml, &raw).unwrap());
+        let d = (div.diverges.unwrap() - raw.start).num_days() as f64;
+        for t in 0..8 {
+            let mut w0 = World::default();
+            run_timeline(&base, 3, t, &mut w0, &mut starcity_core::engine::Quiet);
+            let mut o = Launches { until: d, flown: Vec::new() };
+            starcity_core::engine::run_with_tape(&div, 3, t, &mut World::default(), &mut o, Some(&w0.tape));
+            // Flights the model flies a few days after their real date (group flights) may
+            // still be up at the date: compare those launched before it.
+            let want: Vec<Flown> = o.flown.iter().filter(|f| (f.0 as f64) < d).cloned().collect();
+            same_flights(&raw, &want, d, &format!("{} twin {t}", b.name));
+        }
+    }
+}
+
+#[test]
+fn a_group_flight_that_really_flew_before_the_date_is_history() {
+    // Soyuz 7 went up on 1969-10-12 while Soyuz 6 was in orbit; the model flies it on 10-16.
+    let sc = replaying(&space_race(), chrono::NaiveDate::from_ymd_opt(1969, 10, 14).unwrap(), false).unwrap();
+    let (flown, _) = launches(&sc, f64::INFINITY, 4);
+    let soyuz = sc.programs.iter().position(|p| p.id == "soyuz").unwrap();
+    let seven = sc.programs[soyuz].flights.iter().position(|f| f.name == "Soyuz 7").unwrap() as u16;
+    let f = flown.iter().find(|f| (f.1, f.2) == (soyuz, seven)).expect("Soyuz 7 flies");
+    assert_eq!(f.0, 3_066, "on the model's date, 1969-10-16 (day 3,066)");
+    assert!(matches!(f.4, FlightEnd::Abort { .. }), "and as it really went: its docking failed, all came home");
+    assert_eq!(f.3.len(), 3, "with its real crew of three");
+}
+
+#[test]
 fn the_truth_is_drawn_from_its_posterior_given_the_real_flights() {
     // Tolerance: 1.95 / sqrt(n), the Kolmogorov-Smirnov 0.1 % critical value, plus the 1/m of
     // the grid the exact quantiles are taken on.
@@ -328,7 +361,7 @@ fn a_record_the_model_cannot_produce_is_an_error_naming_the_flight() {
         assert_clean_failure(&format!("check {i}"), &run(&["check", p]), words);
     }
     // Out of the record, and no record at all.
-    assert_clean_failure("after", &run(&["run", "-n", "10", "--history-until", "1990-01-01"]), &["outside the record"]);
+    assert_clean_failure("after", &run(&["run", "-n", "10", "--history-until", "1990-01-01"]), &["not within the record"]);
     assert_clean_failure(
         "none",
         &run(&["run", "tiny-race", "-n", "10", "--history-until", "1961-01-01"]),
@@ -336,6 +369,9 @@ fn a_record_the_model_cannot_produce_is_an_error_naming_the_flight() {
     );
     let (code, _, err) = run(&["run", "-n", "10", "--history-until", "1969-13-01"]);
     assert_eq!(code, 2, "{err}");
+    // Replaying past the divergence's own date would undo it.
+    let late = run(&["compare", "-d", "n1-5l-flies", "-n", "10", "--history-until", "1975-01-01"]);
+    assert_clean_failure("late", &late, &["after the divergence's date 1969-07-03", "--given-history"]);
 }
 
 #[test]
