@@ -361,7 +361,11 @@ fn a_record_the_model_cannot_produce_is_an_error_naming_the_flight() {
         assert_clean_failure(&format!("check {i}"), &run(&["check", p]), words);
     }
     // Out of the record, and no record at all.
-    assert_clean_failure("after", &run(&["run", "-n", "10", "--history-until", "1990-01-01"]), &["not within the record"]);
+    assert_clean_failure(
+        "after",
+        &run(&["run", "-n", "10", "--history-until", "1990-01-01"]),
+        &["not within the record"],
+    );
     assert_clean_failure(
         "none",
         &run(&["run", "tiny-race", "-n", "10", "--history-until", "1961-01-01"]),
