@@ -10,15 +10,13 @@
 //! **Invariants:** as for ensembles, every aggregate is an integer, merged exactly and in any
 //! order; memory does not grow with the number of pairs.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
 use crate::engine::{Quiet, run_timeline, run_with_tape};
 use crate::ensemble::{BLOCK, RunError, Summary};
-use crate::report::{RunReport, pct, table};
+use crate::report::InterventionReport;
 use crate::scenario::{InterventionKind, Scenario};
 use crate::world::{NEVER, World};
 
@@ -206,53 +204,6 @@ pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MilestoneEffect {
-    pub id: String,
-    pub name: String,
-    /// Per agency: divergent − baseline probability of being first, paired, with a 95 % interval.
-    pub first: BTreeMap<String, Effect>,
-    /// Share of timelines in which the divergence changed who got there first (or whether anyone did).
-    pub changed_first: f64,
-    /// Per agency: median shift in days among timelines where both worlds reached it.
-    pub median_shift_days: BTreeMap<String, ShiftReport>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ShiftReport {
-    pub days: i64,
-    /// Timelines in which both worlds reached the milestone.
-    pub pairs: u64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct InterventionReport {
-    pub text: String,
-    /// Timelines in which the intervention actually applied (its event happened, its rule fired…).
-    pub applied_in: u64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PairedReport {
-    pub milestones: Vec<MilestoneEffect>,
-    /// Per agency: divergent − baseline people lost per timeline, with a 95 % interval.
-    pub crew_lost: BTreeMap<String, Effect>,
-    /// Share of timelines whose outcome the divergence did not change at all.
-    pub unchanged: f64,
-    pub interventions: Vec<InterventionReport>,
-}
-
-/// The result of `starcity compare`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CompareReport {
-    pub baseline: RunReport,
-    pub divergent: RunReport,
-    pub paired: PairedReport,
-    /// Whether the paired effects are interventional or counterfactual, from which date, on
-    /// what record (the divergent world's conditioning).
-    pub conditioning: crate::replay::Described,
-}
-
 /// Whether [`interventions`] needs a baseline summary: a removed rule is counted where the
 /// baseline's rule fired, which the divergent ensemble alone cannot tell.
 pub fn needs_baseline(div: &Scenario) -> bool {
@@ -289,134 +240,4 @@ pub fn interventions(
             InterventionReport { text: i.text.clone(), applied_in }
         })
         .collect()
-}
-
-impl CompareReport {
-    pub fn new(base: &Scenario, div: &Scenario, p: &Paired, seed: u64) -> Self {
-        let ids: Vec<&str> = base.agencies.iter().map(|a| a.id.as_str()).collect();
-        let milestones = base
-            .milestones
-            .iter()
-            .enumerate()
-            .map(|(m, ms)| MilestoneEffect {
-                id: ms.id.clone(),
-                name: ms.name.clone(),
-                first: ids.iter().enumerate().map(|(a, id)| (id.to_string(), p.first_effect(m, a))).collect(),
-                changed_first: p.changed_first[m] as f64 / p.n.max(1) as f64,
-                median_shift_days: ids
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(a, id)| {
-                        p.median_shift(m, a).map(|(days, pairs)| (id.to_string(), ShiftReport { days, pairs }))
-                    })
-                    .collect(),
-            })
-            .collect();
-        CompareReport {
-            baseline: RunReport::new(base, &p.base, seed, base.divergences.clone()),
-            divergent: RunReport::new(div, &p.div, seed, div.divergences.clone()),
-            paired: PairedReport {
-                milestones,
-                crew_lost: ids.iter().enumerate().map(|(a, id)| (id.to_string(), p.crew_effect(a))).collect(),
-                unchanged: p.identical as f64 / p.n.max(1) as f64,
-                interventions: interventions(base, div, &p.base, &p.div),
-            },
-            conditioning: crate::replay::describe(div),
-        }
-    }
-
-    /// Side-by-side tables of the two worlds and the paired effects.
-    pub fn to_text(&self, base: &Scenario) -> String {
-        let mut out = String::new();
-        let (b, d) = (&self.baseline, &self.divergent);
-        let ids: Vec<&str> = base.agencies.iter().map(|a| a.id.as_str()).collect();
-        let _ = writeln!(
-            out,
-            "{} vs {} — {} twin timelines, seed {}\n",
-            b.scenario_name,
-            d.divergences.join(" + "),
-            b.timelines,
-            b.seed
-        );
-        let _ = writeln!(out, "{}\n{}\n", self.conditioning.text, self.conditioning.meaning);
-        let _ = writeln!(out, "What the divergence did");
-        for i in &self.paired.interventions {
-            let _ = writeln!(out, "  - {} (applied in {} of {} timelines)", i.text, i.applied_in, b.timelines);
-        }
-        let _ = writeln!(out, "\nWho gets there first: baseline → divergent, paired difference [95 % interval]");
-        let mut rows = vec![vec![
-            "milestone".to_string(),
-            "agency".into(),
-            "baseline".into(),
-            "divergent".into(),
-            "difference".into(),
-            "95 % interval".into(),
-            "winner changed".into(),
-        ]];
-        for (m, eff) in self.paired.milestones.iter().enumerate() {
-            for (k, id) in ids.iter().enumerate() {
-                let e = eff.first[*id];
-                rows.push(vec![
-                    if k == 0 { eff.name.clone() } else { String::new() },
-                    id.to_string(),
-                    pct(b.milestones[m].first[*id]),
-                    pct(d.milestones[m].first[*id]),
-                    signed_pct(e.diff),
-                    format!("[{}, {}]", signed_pct(e.ci95[0]), signed_pct(e.ci95[1])),
-                    if k == 0 { pct(eff.changed_first) } else { String::new() },
-                ]);
-            }
-        }
-        out.push_str(&table(&rows));
-        let _ = writeln!(out, "\nMedian dates: baseline → divergent (median shift where both worlds get there)");
-        let mut rows =
-            vec![vec!["milestone".to_string(), "agency".into(), "baseline".into(), "divergent".into(), "shift".into()]];
-        for (m, eff) in self.paired.milestones.iter().enumerate() {
-            for id in &ids {
-                let (bd, dd) = (b.milestones[m].date.get(*id), d.milestones[m].date.get(*id));
-                if bd.is_none() && dd.is_none() {
-                    continue;
-                }
-                let shift =
-                    eff.median_shift_days.get(*id).map(|s| format!("{:+} days", s.days)).unwrap_or_else(|| "—".into());
-                rows.push(vec![
-                    eff.name.clone(),
-                    id.to_string(),
-                    bd.map(|x| x.p50.clone()).unwrap_or_else(|| "never".into()),
-                    dd.map(|x| x.p50.clone()).unwrap_or_else(|| "never".into()),
-                    shift,
-                ]);
-            }
-        }
-        out.push_str(&table(&rows));
-        let _ = writeln!(out, "\nPeople lost per timeline: baseline → divergent, paired difference [95 % interval]");
-        let mut rows = vec![vec![
-            "agency".to_string(),
-            "baseline".into(),
-            "divergent".into(),
-            "difference".into(),
-            "95 % interval".into(),
-        ]];
-        for id in &ids {
-            let e = self.paired.crew_lost[*id];
-            rows.push(vec![
-                id.to_string(),
-                format!("{:.2}", b.crew_lost[*id].mean),
-                format!("{:.2}", d.crew_lost[*id].mean),
-                format!("{:+.2}", e.diff),
-                format!("[{:+.2}, {:+.2}]", e.ci95[0], e.ci95[1]),
-            ]);
-        }
-        out.push_str(&table(&rows));
-        let _ = writeln!(
-            out,
-            "\nThe divergence left {} of the timelines exactly as they were.\n",
-            pct(self.paired.unchanged)
-        );
-        out
-    }
-}
-
-fn signed_pct(p: f64) -> String {
-    format!("{:+.1} pp", p * 100.0)
 }

@@ -21,6 +21,10 @@ pub(crate) const BLOCK: u64 = 256;
 /// Funding levels are summed in millionths so that sums stay integers (exact, order-free).
 const MICRO: f64 = 1e6;
 
+/// Bins of the people-lost distribution per agency: 0 to 14 lost, and 15 or more (the worst
+/// real decade lost four cosmonauts; 15 is five crews of three).
+pub const LOSS_BINS: usize = 16;
+
 /// What an ensemble run is asked to do.
 #[derive(Debug, Clone, Copy)]
 pub struct RunConfig {
@@ -48,6 +52,8 @@ pub struct Summary {
     pub crew_lost_any: Vec<u64>,
     /// `[agency]`: fatal missions, summed.
     pub fatal_sum: Vec<u64>,
+    /// `[agency][k]`: timelines that lost exactly k people (the last bin: `LOSS_BINS - 1` or more).
+    pub loss_hist: Vec<u64>,
     /// `[program][fate]`.
     pub fates: Vec<u64>,
     /// `[era][agency][milestone]`: reached by the era's date.
@@ -154,6 +160,7 @@ impl Summary {
             crew_lost_sum: vec![0; na],
             crew_lost_any: vec![0; na],
             fatal_sum: vec![0; na],
+            loss_hist: vec![0; na * LOSS_BINS],
             fates: vec![0; np * Fate::COUNT],
             era_reached: vec![0; ne * na * nm],
             era_crew_lost: vec![0; ne * na],
@@ -190,6 +197,7 @@ impl Summary {
             self.crew_lost_sum[a] += w.crew_lost[a] as u64;
             self.crew_lost_any[a] += (w.crew_lost[a] > 0) as u64;
             self.fatal_sum[a] += w.fatal[a] as u64;
+            self.loss_hist[a * LOSS_BINS + (w.crew_lost[a] as usize).min(LOSS_BINS - 1)] += 1;
         }
         for (p, ps) in w.programs.iter().enumerate() {
             self.fates[p * Fate::COUNT + ps.status.fate() as usize] += 1;
@@ -223,7 +231,8 @@ impl Summary {
         self.date_hist.iter_mut().zip(&other.date_hist).for_each(|(x, y)| *x += y);
         self.overrun = Overrun::earliest(self.overrun, other.overrun);
         self.era_budget.iter_mut().zip(&other.era_budget).for_each(|(x, y)| *x += y);
-        let pairs: [(&mut Vec<u64>, &Vec<u64>); 11] = [
+        let pairs: [(&mut Vec<u64>, &Vec<u64>); 12] = [
+            (&mut self.loss_hist, &other.loss_hist),
             (&mut self.rule_fired, &other.rule_fired),
             (&mut self.forced_hits, &other.forced_hits),
             (&mut self.first, &other.first),

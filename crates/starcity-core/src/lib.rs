@@ -46,11 +46,11 @@ pub mod report;
 pub mod scenario;
 pub mod world;
 
-pub use counterfactual::{CompareReport, Paired};
+pub use counterfactual::Paired;
 pub use engine::{Event, Observer, Quiet, run_timeline};
 pub use ensemble::{RunConfig, RunError, Summary, run as run_ensemble_with_progress};
 pub use record::{Record, RecordError};
-pub use report::RunReport;
+pub use report::{CompareReport, RunReport};
 pub use scenario::{LoadError, LoadErrors, Scenario};
 pub use world::World;
 

@@ -27,6 +27,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Tell one timeline as dated history, with era headings and how common each turn was.
     Chronicle(ChronicleArgs),
+    /// Write an offline HTML report with charts: of a run, or with -d of a comparison.
+    Report(ReportArgs),
+    /// Rank divergences by their paired effect on one quantity ("what mattered most?").
+    Rank(RankArgs),
     /// Validate scenarios and divergences (files or built-in names); print every error with
     /// file:line:col.
     Check {
@@ -43,7 +47,7 @@ pub enum Command {
 }
 
 /// Flags every ensemble command shares.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct EnsembleArgs {
     /// A built-in scenario name, a path to a scenario TOML file, or `-` for standard input
     /// [default: the first divergence's `base`, else space-race].
@@ -101,10 +105,102 @@ pub struct RunArgs {
     /// Number of timelines, 1 to 1,000,000,000.
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
     pub timelines: u64,
-    /// Print one JSON object instead of tables.
-    #[arg(long)]
+    /// Print one JSON object instead of tables (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// Output format [default: from the -o file's extension (.md, .json, .csv, .html), else text].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// No progress bar and no timing line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl RunArgs {
+    /// The format asked for: `--json`, `--format`, the extension of `-o`, else text.
+    pub fn format(&self) -> Format {
+        if self.json {
+            return Format::Json;
+        }
+        self.format.unwrap_or_else(|| Format::from_path(self.common.output.as_deref()))
+    }
+}
+
+/// How a report is written.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned tables for a terminal.
+    Text,
+    /// Markdown with pipe tables.
+    Markdown,
+    /// One JSON object (the typed report; schema in the README).
+    Json,
+    /// Every table and chart's numbers, one line per cell: section,row,column,value.
+    Csv,
+    /// One self-contained offline page with SVG charts.
+    Html,
+}
+
+impl Format {
+    /// The format a file name implies; text if it implies none.
+    pub fn from_path(path: Option<&std::path::Path>) -> Format {
+        let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("md" | "markdown") => Format::Markdown,
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            Some("html" | "htm") => Format::Html,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// `starcity report`: the run or comparison as an HTML page.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+    /// Number of timelines, 1 to 1,000,000,000.
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
+    pub timelines: u64,
+    /// With -d: counterfactuals given the whole record (as `compare --given-history`).
+    #[arg(long, conflicts_with = "history_until", requires = "divergences")]
+    pub given_history: bool,
+    /// Also write every chart as a standalone SVG (for slides) and its numbers as CSV into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// No progress bar and no timing line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `starcity rank`: divergences ordered by their effect.
+#[derive(clap::Args, Debug)]
+pub struct RankArgs {
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+    /// Twin timelines per divergence, 1 to 1,000,000,000.
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
+    pub timelines: u64,
+    /// The milestone whose first arrival is measured (an id: `starcity show` lists them).
+    #[arg(long, default_value = "crewed_lunar_landing")]
+    pub milestone: String,
+    /// The agency whose chance of being first (or whose losses) is measured.
+    #[arg(long, default_value = "USSR")]
+    pub agency: String,
+    /// Rank by people the agency loses per timeline instead of its chance of being first.
+    #[arg(long)]
+    pub lost: bool,
+    /// Counterfactuals given the whole record (as `compare --given-history`).
+    #[arg(long, conflicts_with = "history_until")]
+    pub given_history: bool,
+    /// Print one JSON object instead of tables (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format [default: from the -o file's extension (.md, .json, .csv, .html), else text].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -34,11 +34,21 @@ impl Worlds {
             Some(name) => scenario(name)?,
             None => default_scenario(&texts)?,
         };
+        Worlds::diverged(base, &texts, args.history_until)
+    }
+
+    /// `base` and `base` with the divergences (`(origin, text)`) applied in order, both
+    /// conditioned on the record as `history_until` asks.
+    pub fn diverged(
+        base: Scenario,
+        divergences: &[(String, String)],
+        history_until: Option<HistoryUntil>,
+    ) -> Result<Worlds> {
         let mut div = base.clone();
-        for (origin, text) in &texts {
+        for (origin, text) in divergences {
             div = divergence::apply(origin, text, &div)?;
         }
-        Worlds { base, div }.conditioned(args.history_until)
+        Worlds { base, div }.conditioned(history_until)
     }
 
     /// Both worlds replay the record up to `--history-until`, or by default up to the

@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Command::Check { files } => commands::check::run(&files),
         Command::Calibrate(args) => commands::calibrate::run(&args),
         Command::Chronicle(args) => commands::chronicle::run(&args),
+        Command::Report(args) => commands::report::run(&args),
+        Command::Rank(args) => commands::rank::run(&args),
         Command::Scenarios => commands::scenarios::run(),
         Command::Show(args) => commands::show::run(&args),
     };

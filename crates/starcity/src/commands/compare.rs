@@ -3,34 +3,37 @@
 use std::time::Instant;
 
 use miette::{Result, miette};
-use starcity_core::counterfactual::{self, CompareReport};
+use starcity_core::counterfactual;
+use starcity_core::report::{CompareReport, views};
 
-use crate::cli::CompareArgs;
+use crate::cli::{CompareArgs, EnsembleArgs};
 use crate::config::Worlds;
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
 
 pub fn run(compare: &CompareArgs) -> Result<()> {
     let args = &compare.run;
-    if args.common.divergences.is_empty() {
-        return Err(miette!("compare needs at least one divergence: -d NAME_OR_FILE (see `starcity scenarios`)"));
-    }
-    let worlds = Worlds::load(&args.common)?;
-    let Worlds { base, div } = if compare.given_history { worlds.given_history()? } else { worlds };
-    let (seed, n) = (args.common.seed, args.timelines);
     let started = Instant::now();
-    let paired = in_pool(args.common.threads, args.quiet, n, "twin timelines", |done| {
-        counterfactual::run_pairs(&base, &div, seed, n, done)
-    })??;
-    let report = CompareReport::new(&base, &div, &paired, seed);
+    let report = build(&args.common, args.timelines, args.quiet, compare.given_history)?;
     let sink = Sink::new(args.common.output.as_deref());
-    if args.json {
-        output::emit_json(&report, sink)?
-    } else {
-        output::emit(&report.to_text(&base), sink)?
-    }
+    super::emit_report(&report, &views::compare(&report), args.format(), sink)?;
     if !args.quiet {
-        output::note(&format!("{n} twin timelines in {:.2} s\n", started.elapsed().as_secs_f64()));
+        output::note(&format!("{} twin timelines in {:.2} s\n", args.timelines, started.elapsed().as_secs_f64()));
     }
     Ok(())
+}
+
+/// The comparison's report: every timeline run in both worlds on shared noise, interventional
+/// (the record replayed to the divergence's date) or, with `given_history`, counterfactual.
+pub fn build(common: &EnsembleArgs, n: u64, quiet: bool, given_history: bool) -> Result<CompareReport> {
+    if common.divergences.is_empty() {
+        return Err(miette!("compare needs at least one divergence: -d NAME_OR_FILE (see `starcity scenarios`)"));
+    }
+    let worlds = Worlds::load(common)?;
+    let Worlds { base, div } = if given_history { worlds.given_history()? } else { worlds };
+    let seed = common.seed;
+    let paired = in_pool(common.threads, quiet, n, "twin timelines", |done| {
+        counterfactual::run_pairs(&base, &div, seed, n, done)
+    })??;
+    Ok(CompareReport::new(&base, &div, &paired, seed))
 }

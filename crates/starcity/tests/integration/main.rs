@@ -16,6 +16,7 @@ mod named_flights;
 mod output;
 mod properties;
 mod replay;
+mod report;
 mod show;
 mod support;
 mod twins;
