@@ -4,6 +4,7 @@
 //! The engine emits index-only `Event`s; a `Recorder` turns them into `Entry`s. All wording lives
 //! here and in `words.rs` (names) and `render.rs` (layout), so no debug format leaks into prose.
 
+pub mod formats;
 mod render;
 pub mod words;
 

@@ -235,8 +235,17 @@ pub struct ChronicleArgs {
     /// --where / --pick.
     #[arg(short = 'n', long, default_value_t = 2_000, value_parser = timelines)]
     pub timelines: u64,
-    /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
+    /// Output format: `text`, `markdown` (CommonMark), `json` (every entry with its fields),
+    /// `timelinejs` (TimelineJS3 JSON: a slide per entry grouped by agency, era headings as
+    /// eras, dates as numbers, text as escaped HTML), `csv` (a TimelineJS Google-Sheets template
+    /// that Aeon Timeline also imports: Title, Start Date, End Date, Tags, Internal Identifier),
+    /// `obsidian` (the Markdown with YAML front matter for a note vault). With --twin, the new
+    /// formats mark each event `baseline` or `divergent` after the split.
+    #[arg(
+        long,
+        default_value = "text",
+        value_parser = ["text", "markdown", "json", "timelinejs", "csv", "obsidian"]
+    )]
     pub format: String,
     /// No progress bar.
     #[arg(short, long)]

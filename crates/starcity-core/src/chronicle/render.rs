@@ -25,12 +25,7 @@ pub enum Perspective {
 /// The chronicle as text (`markdown = false`) or Markdown.
 pub fn render(c: &Chronicle, sc: &Scenario, markdown: bool, side: Perspective) -> String {
     let mut out = String::new();
-    let divs = if c.divergences.is_empty() { String::new() } else { format!(" with {}", c.divergences.join(" + ")) };
-    let from = match side {
-        Perspective::Both => String::new(),
-        Perspective::Side(a) => format!(", as {} lived it", agency_name(sc, a)),
-    };
-    let title = format!("{}{divs} — timeline {} (seed {}){from}", sc.name, c.timeline, c.seed);
+    let title = title(c, sc, side);
     if markdown {
         let _ = writeln!(out, "# {title}\n\n*{}*\n", c.chosen);
         let _ = writeln!(out, "**How common this history is** (among {} timelines):\n", c.ensemble);
@@ -76,6 +71,16 @@ pub fn render(c: &Chronicle, sc: &Scenario, markdown: bool, side: Perspective) -
     out
 }
 
+/// "Star City with star-city — timeline 3 (seed 1), as USSR lived it": every format's title.
+pub(super) fn title(c: &Chronicle, sc: &Scenario, side: Perspective) -> String {
+    let divs = if c.divergences.is_empty() { String::new() } else { format!(" with {}", c.divergences.join(" + ")) };
+    let from = match side {
+        Perspective::Both => String::new(),
+        Perspective::Side(a) => format!(", as {} lived it", agency_name(sc, a)),
+    };
+    format!("{}{divs} — timeline {} (seed {}){from}", sc.name, c.timeline, c.seed)
+}
+
 /// A section heading between entries.
 fn heading(text: &str, markdown: bool) -> String {
     if markdown { format!("\n## {text}\n") } else { format!("\n== {text} ==") }
@@ -83,7 +88,7 @@ fn heading(text: &str, markdown: bool) -> String {
 
 /// An entry as one side tells it: its own in full, the rival's firsts and losses as news, the
 /// rest of the rival's story left out.
-fn from_side(e: &Entry, sc: &Scenario, side: Perspective) -> Option<Entry> {
+pub(super) fn from_side(e: &Entry, sc: &Scenario, side: Perspective) -> Option<Entry> {
     let Perspective::Side(own) = side else { return Some(e.clone()) };
     let own_id = &sc.agencies[own].id;
     let mine = e.agency.as_ref().is_none_or(|a| a == own_id);
@@ -138,16 +143,9 @@ fn render_entry(out: &mut String, e: &Entry, markdown: bool) {
 
 /// Baseline and divergent chronicles of the same timeline, told together from where they split.
 pub fn render_twin(base: &Chronicle, div: &Chronicle, sc: &Scenario, markdown: bool) -> String {
-    let split = base.entries.iter().zip(&div.entries).position(|(a, b)| a.date != b.date || a.text != b.text);
-    let split = split.unwrap_or(base.entries.len().min(div.entries.len()));
+    let split = split_point(base, div);
     let mut out = String::new();
-    let title = format!(
-        "{} — twin timelines {} (seed {}): baseline and {}",
-        sc.name,
-        base.timeline,
-        base.seed,
-        div.divergences.join(" + ")
-    );
+    let title = twin_title(base, div, sc);
     let _ = writeln!(out, "{}{title}\n", if markdown { "# " } else { "" });
     if split == base.entries.len() && split == div.entries.len() {
         let _ = writeln!(out, "The two worlds never differ in this timeline: the divergence changed nothing here.");
@@ -181,6 +179,18 @@ pub fn render_twin(base: &Chronicle, div: &Chronicle, sc: &Scenario, markdown: b
         }
     }
     out
+}
+
+/// How many entries twins share before their first difference (all, if they never differ).
+pub(super) fn split_point(base: &Chronicle, div: &Chronicle) -> usize {
+    let split = base.entries.iter().zip(&div.entries).position(|(a, b)| a.date != b.date || a.text != b.text);
+    split.unwrap_or(base.entries.len().min(div.entries.len()))
+}
+
+/// "Space race — twin timelines 12 (seed 1): baseline and star-city".
+pub(super) fn twin_title(base: &Chronicle, div: &Chronicle, sc: &Scenario) -> String {
+    let divs = div.divergences.join(" + ");
+    format!("{} — twin timelines {} (seed {}): baseline and {divs}", sc.name, base.timeline, base.seed)
 }
 
 /// An era heading and the state of the world at its date, one line per agency.

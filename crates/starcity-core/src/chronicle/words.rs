@@ -157,6 +157,15 @@ pub fn lower_first(s: &str) -> String {
     }
 }
 
+/// "four more flights" → "Four more flights": a clause that now opens a headline.
+pub fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 /// A modeller's note as a story: without parenthesised sources and judgements
 /// ("(facts §1.3)", "(judgement: x 1.25 …)").
 pub fn story(note: &str) -> String {

@@ -1,6 +1,7 @@
 //! `starcity chronicle`: one timeline told as dated history.
 
 use miette::{Result, miette};
+use starcity_core::chronicle::formats::{self, Told};
 use starcity_core::chronicle::{self, Perspective};
 use starcity_core::ensemble::{self, RunConfig, Summary};
 use starcity_core::report::pct;
@@ -24,24 +25,42 @@ pub fn run(args: &ChronicleArgs) -> Result<()> {
     let seed = args.common.seed;
     let told = chronicle::tell(&div, seed, timeline, chosen.clone(), &summary)?;
     let sink = Sink::new(args.common.output.as_deref());
-    let markdown = args.format == "markdown";
     if !args.twin {
         let side = perspective(&div, args.perspective.as_deref())?;
-        return match args.format.as_str() {
-            "json" => output::emit_json(&told, sink),
-            _ => output::emit(&chronicle::render(&told, &div, markdown, side), sink),
-        };
+        return emit(&args.format, &div, Told::One(&told, side), sink);
     }
     let base_summary = ensemble_of(&base, args)?;
     let told_base = chronicle::tell(&base, seed, timeline, chosen, &base_summary)?;
-    match args.format.as_str() {
-        "json" => output::emit_json(&serde_json::json!({ "baseline": told_base, "divergent": told }), sink),
-        _ => output::emit(&chronicle::render_twin(&told_base, &told, &base, markdown), sink),
+    emit(&args.format, &base, Told::Twin { base: &told_base, div: &told }, sink)
+}
+
+/// Writes a chronicle (or twins) in `--format`; every format is made in the core.
+fn emit(format: &str, sc: &Scenario, told: Told, sink: Sink<'_>) -> Result<()> {
+    let markdown = format == "markdown";
+    match (format, told) {
+        ("json", Told::One(c, _)) => output::emit_json(c, sink),
+        ("json", Told::Twin { base, div }) => {
+            output::emit_json(&serde_json::json!({ "baseline": base, "divergent": div }), sink)
+        }
+        ("timelinejs", _) => output::emit_json(&formats::timelinejs(told, sc), sink),
+        ("csv", _) => {
+            let csv = formats::csv(told, sc).map_err(|e| miette!("cannot write the CSV: {e}"))?;
+            output::emit(&csv, sink)
+        }
+        ("obsidian", _) => output::emit(&formats::obsidian(told, sc), sink),
+        (_, Told::One(c, side)) => output::emit(&chronicle::render(c, sc, markdown, side), sink),
+        (_, Told::Twin { base, div }) => output::emit(&chronicle::render_twin(base, div, sc, markdown), sink),
     }
 }
 
 /// `--where COND --count`: how many timelines satisfy the condition, with a 95 % interval.
 fn count(sc: &Scenario, args: &ChronicleArgs) -> Result<()> {
+    if !matches!(args.format.as_str(), "text" | "markdown" | "json") {
+        return Err(miette!(
+            "--count prints a count as text or JSON; --format {} tells one timeline (drop --count)",
+            args.format
+        ));
+    }
     let text = args.condition.as_deref().unwrap_or("true");
     let cond = where_condition(sc, text)?;
     let (n, seed) = (args.timelines, args.common.seed);

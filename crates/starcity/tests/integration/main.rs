@@ -4,6 +4,7 @@
 mod bad_input;
 mod calibrate;
 mod chronicle;
+mod chronicle_formats;
 mod chronicle_reading;
 mod cli;
 mod determinism;
