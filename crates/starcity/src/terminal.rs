@@ -10,7 +10,9 @@ use std::borrow::Cow;
 /// Whether `c` would be interpreted by a terminal: C0 controls other than newline and tab, DEL,
 /// and the C1 controls U+0080–U+009F (some terminals obey them in UTF-8 mode).
 fn is_dangerous(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}')
+    // The bidirectional overrides and isolates would reverse the text printed around them.
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` with every dangerous character shown as `\u{1b}`; unchanged (borrowed) if it has none.

@@ -12,6 +12,10 @@ pub enum Hue {
     Nobody,
     /// The baseline world in a comparison (drawn lighter than the divergent one).
     Baseline(usize),
+    /// A rise and a fall in a ranking (colours no agency has, so a ranked agency's own colour
+    /// never reads as "raises" or "lowers").
+    Up,
+    Down,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,9 +30,10 @@ pub struct Series {
 pub struct Mark {
     pub date: NaiveDate,
     pub label: String,
-    /// `Some(series)`: a point on that series' curve (a quantile date); `None`: a vertical line
-    /// across the plot (a real date).
-    pub on: Option<usize>,
+    /// `Some((series, height))`: a point on that series' curve at that height (a quantile date:
+    /// q × the share that ever gets there, exactly on the curve); `None`: a vertical line across
+    /// the plot (a real date).
+    pub on: Option<(usize, f64)>,
 }
 
 /// A value marked on one bar of a bar chart (the real count, say).
@@ -97,9 +102,14 @@ impl Chart {
             Plot::Stacked { rows, groups, segments } => bars_table(&grouped(rows, groups), segments, self.unit),
             Plot::Bars { rows, series, marks, .. } => {
                 let mut t = bars_table(rows, series, self.unit);
-                for m in marks {
-                    let name = format!("{}: {}", series[m.series].name, m.label);
-                    t.push(vec![Cell::text(rows[m.row].clone()), Cell::text(name)]);
+                if !marks.is_empty() {
+                    t.columns
+                        .push(super::document::Column { name: "marked".into(), align: super::document::Align::Left });
+                    t.rows.iter_mut().for_each(|r| r.push(Cell::Empty));
+                    for m in marks {
+                        let name = format!("{}: {}", series[m.series].name, m.label);
+                        t.rows[m.row][series.len() + 1] = Cell::text(name);
+                    }
                 }
                 t
             }
@@ -111,10 +121,15 @@ impl Chart {
     }
 }
 
+/// Rows in each group when `rows` fall into `groups` equal runs (the chart lays them out so too).
+pub fn rows_per_group(rows: usize, groups: usize) -> usize {
+    if groups == 0 { usize::MAX } else { rows.div_ceil(groups).max(1) }
+}
+
 /// Row labels with their group's name in front ("First crewed lunar landing · USSR"), for tables.
 fn grouped(rows: &[String], groups: &[String]) -> Vec<String> {
-    let per = rows.len() / groups.len().max(1);
-    let group = |r: usize| groups.get(r / per.max(1)).filter(|_| !groups.is_empty());
+    let per = rows_per_group(rows.len(), groups.len());
+    let group = |r: usize| groups.get(r / per);
     rows.iter().enumerate().map(|(r, l)| group(r).map_or(l.clone(), |g| format!("{g} · {l}"))).collect()
 }
 
@@ -131,16 +146,19 @@ fn curves_table(dates: &[NaiveDate], series: &[Series], marks: &[Mark]) -> Table
     use chrono::Datelike;
     let mut names = vec!["date"];
     names.extend(series.iter().map(|s| s.name.as_str()));
-    let mut t = Table::new(&names, 1);
+    names.push("marked");
+    let mut t = Table::new(&names, 1).left(names.len() - 1);
     let last = dates.len().saturating_sub(1);
     for (i, d) in dates.iter().enumerate().filter(|(i, d)| d.month() == 1 || *i == last) {
         let mut row = vec![Cell::text(d.to_string())];
         row.extend(series.iter().map(|s| Cell::Percent(s.values.get(i).copied().unwrap_or(0.0))));
+        row.push(Cell::Empty);
         t.push(row);
     }
     for m in marks {
-        let mut row = vec![Cell::text(m.date.to_string()), Cell::text(m.label.clone())];
-        row.resize(names.len(), Cell::Empty);
+        let mut row = vec![Cell::text(m.date.to_string())];
+        row.extend(series.iter().map(|_| Cell::Empty));
+        row.push(Cell::text(m.label.clone()));
         t.push(row);
     }
     t

@@ -105,6 +105,8 @@ pub enum Cell {
         hi: f64,
         decimals: Option<u8>,
     },
+    /// A signed number of days ("+12 days").
+    Days(i64),
     Empty,
 }
 
@@ -119,10 +121,11 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Percent(p) => pct(*p),
             Cell::Points(p) => points(*p),
-            Cell::Number(x, d) => format!("{x:.*}", *d as usize),
-            Cell::Signed(x, d) => format!("{x:+.*}", *d as usize),
+            Cell::Number(x, d) => format!("{:.*}", *d as usize, unsigned_zero(*x, *d)),
+            Cell::Signed(x, d) => signed(*x, *d),
             Cell::Interval { lo, hi, decimals: None } => format!("[{}, {}]", points(*lo), points(*hi)),
-            Cell::Interval { lo, hi, decimals: Some(d) } => format!("[{lo:+.*}, {hi:+.*}]", *d as usize, *d as usize),
+            Cell::Interval { lo, hi, decimals: Some(d) } => format!("[{}, {}]", signed(*lo, *d), signed(*hi, *d)),
+            Cell::Days(d) => format!("{d:+} days"),
             Cell::Empty => String::new(),
         }
     }
@@ -133,9 +136,20 @@ pub fn pct(p: f64) -> String {
     if p > 0.0 && p < 0.0005 { "<0.1 %".to_string() } else { format!("{:.1} %", p * 100.0) }
 }
 
-/// A difference of probabilities in signed percentage points: "+12.3 pp".
+/// A difference of probabilities in signed percentage points: "+12.3 pp" ("+0.0 pp", never
+/// "-0.0 pp", for a difference that rounds to zero).
 pub fn points(p: f64) -> String {
-    format!("{:+.1} pp", p * 100.0)
+    format!("{} pp", signed(p * 100.0, 1))
+}
+
+/// A signed number with `decimals` decimals; what rounds to zero is "+0.0", not "-0.0".
+pub fn signed(x: f64, decimals: u8) -> String {
+    format!("{:+.*}", decimals as usize, unsigned_zero(x, decimals))
+}
+
+/// `x`, or 0 when it rounds to zero at `decimals` (so no "-0.0" is printed).
+fn unsigned_zero(x: f64, decimals: u8) -> f64 {
+    if (x * 10f64.powi(decimals as i32)).round() == 0.0 { 0.0 } else { x }
 }
 
 #[cfg(test)]
@@ -150,5 +164,8 @@ mod tests {
         assert_eq!(Cell::Signed(0.5, 2).display(), "+0.50");
         assert_eq!(Cell::Interval { lo: -0.01, hi: 0.02, decimals: None }.display(), "[-1.0 pp, +2.0 pp]");
         assert_eq!(Cell::Interval { lo: -0.1, hi: 0.25, decimals: Some(2) }.display(), "[-0.10, +0.25]");
+        assert_eq!(Cell::Points(-0.0001).display(), "+0.0 pp", "no negative zero");
+        assert_eq!(Cell::Interval { lo: -0.001, hi: 0.03, decimals: Some(2) }.display(), "[+0.00, +0.03]");
+        assert_eq!(Cell::Days(-37).display(), "-37 days");
     }
 }

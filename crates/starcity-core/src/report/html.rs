@@ -99,10 +99,10 @@ fn table(t: &Table) -> PageTable {
     }
 }
 
-/// Control characters replaced: they are not allowed in HTML text (markup is escaped by the
-/// template).
+/// Characters no page should carry from user text replaced (controls, non-characters, bidi
+/// overrides: see `svg::unsafe_char`); markup is escaped by the template.
 fn clean(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c }).collect()
+    s.chars().map(|c| if super::svg::unsafe_char(c) && c != '\n' { '\u{FFFD}' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -116,7 +116,7 @@ mod tests {
         t.push(vec![Cell::text("<script>alert(1)</script>"), Cell::Percent(0.5)]);
         let doc = Document {
             title: "A & B".into(),
-            intro: vec!["\u{1b}[31m red".into()],
+            intro: vec!["\u{1b}[31m red \u{202e}reversed\u{fffe}".into()],
             sections: vec![Section::new("Who", vec![Block::Table(t)])],
         };
         let page = html(&doc).expect("the template renders");
@@ -124,6 +124,7 @@ mod tests {
         assert!(page.contains("&lt;script&gt;alert(1)"), "markup in a name is shown, not run");
         assert!(!page.contains("<script"));
         assert!(!page.contains('\u{1b}'));
+        assert!(!page.contains('\u{202e}') && !page.contains('\u{fffe}'));
         assert!(page.contains("default-src 'none'"));
         assert!(!page.contains("http://") && !page.contains("https://"), "no address of any network in the page");
         assert!(page.contains("<td class=\"r\">50.0 %</td>"));

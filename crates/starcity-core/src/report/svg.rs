@@ -23,7 +23,15 @@ const CHAR: f64 = 6.4;
 
 /// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies; agencies take
 /// them in the scenario's order (space-race: NASA blue, the Soviet programme vermillion).
-const PALETTE: [&str; 7] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F"];
+/// After the seven, Paul Tol's muted colours; a scenario with more agencies than colours repeats
+/// them (the legend and every tooltip still name each).
+const PALETTE: [&str; 12] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C6D1F", "#332288", "#882255", "#44AA99",
+    "#999933", "#AA4499",
+];
+/// Rises and falls in a ranking: colours no agency has.
+const UP: &str = "#7B3294";
+const DOWN: &str = "#1B7837";
 const NOBODY: &str = "#B8B8B8";
 const INK: &str = "#222222";
 const GRID: &str = "#E2E2E2";
@@ -74,17 +82,30 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('\u{FFFD}'),
+            c if unsafe_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
     out
 }
 
+/// Characters no report should carry from user text: controls (not allowed in XML), Unicode
+/// non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF: not allowed in XML either), and the
+/// bidirectional overrides and isolates, which would reverse the report's own text around them.
+pub fn unsafe_char(c: char) -> bool {
+    let u = c as u32;
+    c.is_control()
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
+        || matches!(u, 0x200E | 0x200F | 0x061C | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
 fn colour(hue: Hue) -> &'static str {
     match hue {
         Hue::Agency(a) | Hue::Baseline(a) => PALETTE[a % PALETTE.len()],
         Hue::Nobody => NOBODY,
+        Hue::Up => UP,
+        Hue::Down => DOWN,
     }
 }
 
@@ -150,9 +171,10 @@ impl Frame {
 fn tick_label(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Share => format!("{:.0} %", v * 100.0),
-        Unit::Points if v == 0.0 => "0".into(),
+        Unit::Points if v.abs() < 1e-12 => "0".into(),
         Unit::Points => format!("{:+.0} pp", v * 100.0),
-        Unit::Count if v == 0.0 => "0".into(),
+        Unit::Count if v.abs() < 1e-9 => "0".into(),
+        Unit::Count if (v * 10.0).fract().abs() < 1e-9 => format!("{v:+.1}"),
         Unit::Count => format!("{v:+.2}"),
     }
 }
@@ -161,7 +183,7 @@ fn value_label(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Share => super::pct(v),
         Unit::Points => super::points(v),
-        Unit::Count => format!("{v:+.2}"),
+        Unit::Count => super::document::signed(v, 2),
     }
 }
 
@@ -169,8 +191,8 @@ fn value_label(v: f64, unit: Unit) -> String {
 fn bare(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Share => format!("{:.1}", v * 100.0),
-        Unit::Points => format!("{:+.1}", v * 100.0),
-        Unit::Count => format!("{v:+.2}"),
+        Unit::Points => super::document::signed(v * 100.0, 1),
+        Unit::Count => super::document::signed(v, 2),
     }
 }
 
@@ -222,13 +244,18 @@ fn axis_labels(out: &mut String, f: Frame, chart: &Chart) {
     );
 }
 
+/// `text` cut to `max_chars`, with an ellipsis where it was cut.
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() > max_chars {
+        text.chars().take(max_chars.saturating_sub(1)).chain(['…']).collect()
+    } else {
+        text.to_string()
+    }
+}
+
 /// A row label, shortened to fit the margin (the whole label is in the tooltip).
 fn row_label(out: &mut String, x: f64, y: f64, label: &str, max_chars: usize) {
-    let shown: String = if label.chars().count() > max_chars {
-        label.chars().take(max_chars.saturating_sub(1)).chain(['…']).collect()
-    } else {
-        label.to_string()
-    };
+    let shown = shorten(label, max_chars);
     let _ = writeln!(
         out,
         "<text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"{INK}\"><title>{}</title>{}</text>",
@@ -239,8 +266,8 @@ fn row_label(out: &mut String, x: f64, y: f64, label: &str, max_chars: usize) {
 
 /// The left margin that fits the longest row label (at most 40 characters shown).
 fn label_margin(rows: &[String]) -> (f64, usize) {
-    let longest = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0).min(40);
-    (96.0f64.max(40.0 + CHAR * longest as f64), 40)
+    let longest = rows.iter().map(|r| r.chars().count()).max().unwrap_or(0).min(50);
+    (96.0f64.max(40.0 + CHAR * longest as f64), 50)
 }
 
 fn year_fraction(d: NaiveDate) -> f64 {
@@ -263,14 +290,14 @@ fn curves(out: &mut String, chart: &Chart, dates: &[NaiveDate], series: &[Series
         let dash = if matches!(s.hue, Hue::Baseline(_)) { " stroke-dasharray=\"6 4\"" } else { "" };
         let _ = writeln!(
             out,
-            "<polyline fill=\"none\" stroke=\"{}\" stroke-opacity=\"{}\" stroke-width=\"2.2\"{dash} points=\"{}\"><title>{}</title></polyline>",
+            "<polyline class=\"datum\" fill=\"none\" stroke=\"{}\" stroke-opacity=\"{}\" stroke-width=\"2.2\"{dash} points=\"{}\"><title>{}</title></polyline>",
             colour(s.hue),
             opacity(s.hue),
             points.join(" "),
             escape(&s.name)
         );
     }
-    curve_marks(out, f, (lo, hi), dates, series, marks);
+    curve_marks(out, f, (lo, hi), series, marks);
     axis_labels(out, f, chart);
     f.bottom() + BOTTOM
 }
@@ -298,14 +325,13 @@ fn y_grid(out: &mut String, f: Frame, unit: Unit) {
 
 /// A tick each year, labelled every 1, 2 or 5 years so labels do not collide.
 fn year_ticks(out: &mut String, f: Frame, first: i32, last: i32, lo: f64, hi: f64) {
-    let every = match last - first {
-        ..=10 => 1,
-        11..=24 => 2,
-        _ => 5,
-    };
+    // At most about a dozen labels, ticks at half the label step (or every year).
+    let span = (last - first).max(1);
+    let every = [1, 2, 5, 10, 20, 50, 100].into_iter().find(|e| span / e <= 12).unwrap_or(100);
+    let tick = if every >= 10 { every / 2 } else { 1 };
     for year in first..=last + 1 {
         let v = year as f64;
-        if v < lo || v > hi {
+        if v < lo || v > hi || year % tick != 0 {
             continue;
         }
         let x = f.x(v, lo, hi);
@@ -334,21 +360,13 @@ fn year_ticks(out: &mut String, f: Frame, first: i32, last: i32, lo: f64, hi: f6
 }
 
 /// Quantile dates as dots on their curve, real dates as dashed lines with a label.
-fn curve_marks(
-    out: &mut String,
-    f: Frame,
-    (lo, hi): (f64, f64),
-    dates: &[NaiveDate],
-    series: &[Series],
-    marks: &[Mark],
-) {
+fn curve_marks(out: &mut String, f: Frame, (lo, hi): (f64, f64), series: &[Series], marks: &[Mark]) {
     let mut lines = 0;
     for m in marks {
         let x = f.x(year_fraction(m.date), lo, hi);
-        match m.on.and_then(|s| series.get(s)) {
-            Some(s) => {
-                let i = dates.partition_point(|d| *d <= m.date).saturating_sub(1);
-                let y = f.y(s.values.get(i).copied().unwrap_or(0.0), 0.0, 1.0);
+        match m.on.and_then(|(s, height)| Some((series.get(s)?, height))) {
+            Some((s, height)) => {
+                let y = f.y(height, 0.0, 1.0);
                 let _ = writeln!(
                     out,
                     "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"#ffffff\" stroke=\"{}\" stroke-width=\"2\"><title>{}</title></circle>",
@@ -406,7 +424,7 @@ struct Rows {
 
 /// Lays rows out `row_h` apart, with a heading line over each group (rows split evenly).
 fn layout(rows: &[String], groups: &[String], row_h: f64) -> Rows {
-    let per = if groups.is_empty() { usize::MAX } else { rows.len().div_ceil(groups.len()).max(1) };
+    let per = super::chart::rows_per_group(rows.len(), groups.len());
     let (mut y, mut ys, mut headings, mut group_of) = (TOP + 8.0, Vec::new(), Vec::new(), Vec::new());
     for r in 0..rows.len() {
         let group = groups.get(r / per);
@@ -448,7 +466,7 @@ fn segment(out: &mut String, f: Frame, (start, v): (f64, f64), y: f64, s: &Serie
     let tip = format!("{row}: {} {}", s.name, super::pct(v));
     let _ = writeln!(
         out,
-        "<rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"18\" fill=\"{}\" fill-opacity=\"{}\"><title>{}</title></rect>",
+        "<rect class=\"datum\" x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"18\" fill=\"{}\" fill-opacity=\"{}\"><title>{}</title></rect>",
         (x1 - x0).max(0.5),
         colour(s.hue),
         opacity(s.hue),
@@ -481,7 +499,7 @@ fn bars(out: &mut String, chart: &Chart, rows: &[String], series: &[Series]) -> 
             let tip = format!("{label}: {} {}", s.name, value_label(v, chart.unit));
             let _ = writeln!(
                 out,
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>",
+                "<rect class=\"datum\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>",
                 f.left,
                 y0 + bar * k as f64,
                 f.x(v, 0.0, 1.0) - f.left,
@@ -529,7 +547,7 @@ fn columns(out: &mut String, chart: &Chart, rows: &[String], series: &[Series], 
             let tip = format!("{} lost {label}: {}", s.name, value_label(v, chart.unit));
             let _ = writeln!(
                 out,
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>",
+                "<rect class=\"datum\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>",
                 (bar - 1.0).max(0.5),
                 f.bottom() - y,
                 colour(s.hue),
@@ -590,7 +608,7 @@ fn effect_row(out: &mut String, f: Frame, hi: f64, y: f64, r: &EffectRow, unit: 
     let text = format!("{} [{}, {}]", value_label(r.value, unit), bare(r.lo, unit), bare(r.hi, unit));
     let _ = writeln!(
         out,
-        "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"{}\" fill-opacity=\"0.85\"><title>{}</title></rect>",
+        "<rect class=\"datum\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"12\" fill=\"{}\" fill-opacity=\"0.85\"><title>{}</title></rect>",
         x0.min(xv),
         y - 6.0,
         (xv - x0).abs().max(1.0),

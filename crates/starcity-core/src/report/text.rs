@@ -115,7 +115,8 @@ fn md_block(out: &mut String, block: &Block) {
 
 /// A pipe table; a cell's `|` is escaped and its line breaks become spaces.
 pub fn md_table(t: &Table) -> String {
-    let cell = |s: &str| md_inline(s).replace('|', "\\|");
+    // A cell is not at a line start: "+0.01" needs no escape there.
+    let cell = |s: &str| md_escape(s).replace('|', "\\|");
     let head: Vec<String> = t.columns.iter().map(|c| cell(&c.name)).collect();
     let rule: Vec<&str> = t.columns.iter().map(|c| if c.align == Align::Left { ":--" } else { "--:" }).collect();
     let mut out = format!("| {} |\n|{}|\n", head.join(" | "), rule.join("|"));
@@ -126,13 +127,34 @@ pub fn md_table(t: &Table) -> String {
     out
 }
 
-/// Text on one line, with Markdown's active characters at the start of a line made literal.
+/// Text on one line, inert: HTML markup escaped (a scenario name is user text, and Markdown
+/// passes raw HTML through to pandoc and site generators), inline syntax (links, emphasis, code,
+/// a trailing backslash) backslash-escaped, and a line-start marker (`#`, `-`, `>`…) made literal.
 fn md_inline(s: &str) -> String {
-    let one_line = s.replace(['\n', '\r'], " ");
-    match one_line.chars().next() {
-        Some('#' | '-' | '+' | '>' | '=') => format!("\\{one_line}"),
-        _ => one_line,
+    let out = md_escape(s);
+    match out.chars().next() {
+        Some('#' | '-' | '+' | '=') => format!("\\{out}"),
+        _ => out,
     }
+}
+
+/// The inline part of [`md_inline`]: markup and inline syntax escaped, lines joined.
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '[' | ']' | '*' | '_' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -160,6 +182,13 @@ mod tests {
             s,
             "A race\n\nFree.\n\nWho\n  milestone            USA\n  ------------------------\n  Crewed | landing  50.0 %\n\nEra\n  x\n\n"
         );
+    }
+
+    #[test]
+    fn markdown_keeps_user_text_inert() {
+        let s = md_inline("<script>x</script> [a](b) *c* \\");
+        assert_eq!(s, "&lt;script&gt;x&lt;/script&gt; \\[a\\](b) \\*c\\* \\\\");
+        assert_eq!(md_inline("# not a heading"), "\\# not a heading");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn run(r: &RunReport) -> Document {
         sections.push(Section::new("How often each rule fired", vec![Block::Table(rules_table(r))]));
     }
     if !r.history.is_empty() {
-        let heading = "History check: where the real dates fall among the model's";
+        let heading = "History check: where the real dates fall among the model's dates";
         sections.push(Section::new(heading, vec![Block::Table(history_table(r))]));
     }
     if !r.interventions.is_empty() {
@@ -36,6 +36,19 @@ pub fn run(r: &RunReport) -> Document {
         sections.push(Section::new("What the divergences did", vec![Block::List(items.collect())]));
     }
     Document { title, intro: vec![r.conditioning.text.clone()], sections }
+}
+
+/// 12345678 → "12,345,678".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn agency_names(r: &RunReport) -> Vec<&str> {
@@ -109,25 +122,32 @@ fn curve_chart(r: &RunReport, m: &MilestoneReport) -> Chart {
     let series = (0..r.agencies.len())
         .map(|a| Series { name: r.agencies[a].id.clone(), hue: Hue::Agency(a), values: m.cumulative.at(a).clone() })
         .collect();
+    let start: Option<NaiveDate> = r.start.parse().ok();
     let mut marks = Vec::new();
     for (a, band) in m.date.values().enumerate() {
         let Some(b) = band else { continue };
-        for (q, d) in [("10 %", &b.p10), ("median", &b.p50), ("90 %", &b.p90)] {
-            if let Ok(date) = d.parse() {
-                marks.push(Mark { date, label: format!("{} {q}: {d}", r.agencies[a].id), on: Some(a) });
+        let reached = *m.reached.at(a);
+        for (q, name, d) in [(0.1, "10 %", &b.p10), (0.5, "median", &b.p50), (0.9, "90 %", &b.p90)] {
+            // A date before the start (a milestone already reached) has no place on the axis.
+            if let Ok(date) = d.parse::<NaiveDate>()
+                && start.is_none_or(|s| date >= s)
+            {
+                marks.push(Mark {
+                    date,
+                    label: format!("{} {name}: {d}", r.agencies[a].id),
+                    on: Some((a, q * reached)),
+                });
             }
         }
     }
-    for h in r.history.iter().filter(|h| h.milestone == m.id) {
-        if let Ok(date) = h.date.parse() {
-            marks.push(Mark { date, label: format!("real ({}): {}", h.agency, h.date), on: None });
-        }
-    }
+    let real = real_dates(r, &m.id);
+    let dashed = if real.is_empty() { "" } else { ", the dashed line the real date" };
+    marks.extend(real);
     Chart {
         id: format!("curve-{}", m.id),
         title: m.name.clone(),
         caption: format!(
-            "Share of all timelines that had reached “{}” by each date; dots mark the 10 %, median and 90 % dates among those that did, the dashed line the real date.",
+            "Share of all timelines that had reached “{}” by each date; rings mark the 10 %, median and 90 % dates among those that did{dashed}.",
             m.name
         ),
         x_label: "year".into(),
@@ -135,6 +155,15 @@ fn curve_chart(r: &RunReport, m: &MilestoneReport) -> Chart {
         unit: Unit::Share,
         plot: Plot::Curves { dates, series, marks },
     }
+}
+
+/// The real dates of a milestone (the history check's), as dashed lines.
+fn real_dates(r: &RunReport, milestone: &str) -> Vec<Mark> {
+    let real = r.history.iter().filter(|h| h.milestone == milestone);
+    let mark = |h: &super::run::HistoryCheck| {
+        Some(Mark { date: h.date.parse().ok()?, label: format!("real ({}): {}", h.agency, h.date), on: None })
+    };
+    real.filter_map(mark).collect()
 }
 
 fn parse_dates(dates: &[String]) -> Vec<NaiveDate> {
@@ -212,7 +241,7 @@ fn eras(r: &RunReport) -> Vec<Section> {
         .collect();
     if !r.eras.is_empty() {
         let charts = (0..r.eras.len()).map(|e| Block::Chart(era_chart(r, e))).collect();
-        sections.insert(0, Section::new("The world at each time jump", charts));
+        sections.insert(0, Section::new("The world at each era (the time jumps)", charts));
     }
     sections
 }
@@ -368,7 +397,7 @@ fn compare_firsts_table(c: &CompareReport) -> Table {
 /// Baseline and divergent bars side by side, per milestone.
 fn compare_firsts_chart(c: &CompareReport) -> Chart {
     let (b, d) = (&c.baseline, &c.divergent);
-    let (sb, sd) = (first_segments(b, Hue::Baseline), first_segments(d, Hue::Agency));
+    let (sb, sd) = (first_segments(b, Hue::Agency), first_segments(d, Hue::Agency));
     let with = format!("with {}", d.divergences.join(" + "));
     let rows = b.milestones.iter().flat_map(|_| ["baseline".to_string(), with.clone()]);
     let groups = b.milestones.iter().map(|m| m.name.clone()).collect();
@@ -435,12 +464,14 @@ fn compare_dates_section(c: &CompareReport) -> Section {
                 continue;
             }
             let median = |x: Option<&super::run::DateBand>| Cell::text(x.map_or("never".into(), |x| x.p50.clone()));
-            let shift = shift.as_ref().map_or(Cell::text("—"), |s| Cell::text(format!("{:+} days", s.days)));
+            let shift = shift.as_ref().map_or(Cell::text("—"), |s| Cell::Days(s.days));
             t.push(vec![Cell::text(eff.name.clone()), Cell::text(id), median(bd.as_ref()), median(dd.as_ref()), shift]);
         }
         charts.push(Block::Chart(compare_curve_chart(c, m)));
     }
     charts.push(Block::Table(t));
+    let note = "The shift is the median of each timeline's own change (divergent minus baseline, where both worlds get there), not the difference of the two medians.";
+    charts.push(Block::Para(note.into()));
     Section::new(heading, charts)
 }
 
@@ -455,9 +486,7 @@ fn compare_curve_chart(c: &CompareReport, m: usize) -> Chart {
         let div = d.milestones[m].cumulative.at(a).clone();
         series.push(Series { name: format!("{id} divergent"), hue: Hue::Agency(a), values: div });
     }
-    let marks = b.history.iter().filter(|h| h.milestone == b.milestones[m].id).filter_map(|h| {
-        Some(Mark { date: h.date.parse().ok()?, label: format!("real ({}): {}", h.agency, h.date), on: None })
-    });
+    let marks = real_dates(b, &b.milestones[m].id);
     Chart {
         id: format!("curve-{}", b.milestones[m].id),
         title: b.milestones[m].name.clone(),
@@ -465,7 +494,7 @@ fn compare_curve_chart(c: &CompareReport, m: usize) -> Chart {
         x_label: "year".into(),
         y_label: "reached by then (%)".into(),
         unit: Unit::Share,
-        plot: Plot::Curves { dates: parse_dates(&b.curve_dates), series, marks: marks.collect() },
+        plot: Plot::Curves { dates: parse_dates(&b.curve_dates), series, marks },
     }
 }
 
@@ -539,7 +568,7 @@ pub fn rank(r: &RankReport) -> Document {
     }
     let rows = r.rows.iter().map(|row| EffectRow {
         label: row.name.clone(),
-        hue: if row.effect.diff >= 0.0 { Hue::Agency(1) } else { Hue::Agency(0) },
+        hue: if row.effect.diff >= 0.0 { Hue::Up } else { Hue::Down },
         value: row.effect.diff,
         lo: row.effect.ci95[0],
         hi: row.effect.ci95[1],

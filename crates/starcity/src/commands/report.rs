@@ -9,7 +9,7 @@ use starcity_core::report::chart::Chart;
 use starcity_core::report::document::{Block, Document};
 use starcity_core::report::{svg, views};
 
-use crate::cli::ReportArgs;
+use crate::cli::{Format, ReportArgs};
 use crate::output::{self, Sink};
 
 pub fn run(args: &ReportArgs) -> Result<()> {
@@ -18,6 +18,21 @@ pub fn run(args: &ReportArgs) -> Result<()> {
             help = "starcity report -o report.html (then open it in any browser; it needs no network)",
             "the report is an HTML page: give a file to write it to with -o, or pipe it"
         ));
+    }
+    if let Some(path) = &args.common.output
+        && !matches!(Format::from_path(Some(path)), Format::Html | Format::Text)
+    {
+        return Err(miette!(
+            help = "for tables as CSV, Markdown or JSON: starcity run (or compare) -o FILE with that extension",
+            "the report is an HTML page, but -o {} names another kind of file",
+            path.display()
+        ));
+    }
+    if let Some(dir) = &args.charts
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        return Err(miette!("--charts {}: is a file, not a folder", dir.display()));
     }
     let started = Instant::now();
     let doc = document(args)?;

@@ -80,8 +80,8 @@ fn check_page(name: &str, args: &[&str]) {
     let Some(chrome) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join(format!("{name}.html"));
-    let mut all = vec!["report", "-n", "600", "-q", "-o", page.to_str().unwrap()];
-    all.extend(args);
+    let mut all = args.to_vec();
+    all.extend(["-q", "-o", page.to_str().unwrap()]);
     let (code, _, stderr) = run(&all);
     assert_eq!(code, 0, "{stderr}");
     let html = std::fs::read_to_string(&page).unwrap();
@@ -92,12 +92,13 @@ fn check_page(name: &str, args: &[&str]) {
     assert!(loaded.console.is_empty(), "{name}: console messages: {:?}", loaded.console);
     assert!(loaded.requests.is_empty(), "{name}: the page asked the network for {:?}", loaded.requests);
     let figures = html.matches("<figure").count();
-    assert!(figures >= 10, "{name}: only {figures} charts");
+    assert!(figures >= 1, "{name}: no chart");
     let svgs: Vec<&str> = loaded.dom.split("<svg").skip(1).collect();
     assert_eq!(svgs.len(), figures, "{name}: every chart's SVG is in the loaded page");
     for svg in &svgs {
         let body = &svg[..svg.find("</svg>").expect("a closed svg")];
-        assert!(["<rect", "<polyline", "<path"].iter().filter(|m| body.contains(*m)).count() >= 1, "an empty chart");
+        // Data elements (bars, curves) are marked; the background and legend are not.
+        assert!(body.contains("class=\"datum\""), "{name}: a chart with no data drawn");
         assert!(body.contains("<title"), "every chart has a title");
     }
     assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "{name}: the screenshot is empty");
@@ -106,12 +107,31 @@ fn check_page(name: &str, args: &[&str]) {
 
 #[test]
 fn the_run_report_loads_offline_in_chromium() {
-    check_page("space-race", &[]);
+    check_page("space-race", &["report", "-n", "600"]);
 }
 
 #[test]
 fn the_comparison_report_loads_offline_in_chromium() {
-    check_page("star-city", &["-d", "star-city"]);
+    check_page("star-city", &["report", "-n", "600", "-d", "star-city"]);
+}
+
+#[test]
+fn the_ranking_page_loads_offline_in_chromium() {
+    check_page("rank", &["rank", "-n", "100", "-d", "star-city", "-d", "korolev-survives", "--format", "html"]);
+}
+
+/// Names that try markup, bidirectional overrides and characters XML forbids are shown inert.
+#[test]
+fn a_hostile_scenario_report_loads_offline_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = crate::support::tiny_race().replacen(
+        "name = \"",
+        "name = \"<script>alert(1)</script> \\u202Eevil\\uFFFE & ]]> \\u001b[2J ",
+        1,
+    );
+    let file = dir.path().join("hostile.toml");
+    std::fs::write(&file, text).unwrap();
+    check_page("hostile", &["report", "-n", "200", file.to_str().unwrap()]);
 }
 
 /// The check can fail: a page that fetches an image and breaks its policy is caught.
