@@ -21,7 +21,7 @@ use crate::scenario::{InterventionKind, Scenario};
 use crate::world::{NEVER, World};
 
 /// Paired summaries of twin ensembles.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Paired {
     pub base: Summary,
     pub div: Summary,
@@ -29,13 +29,18 @@ pub struct Paired {
     n_agencies: usize,
     n_days: usize,
     /// `[milestone][agency][2 * div_first + base_first]`.
+    #[serde(with = "crate::shard::sparse")]
     pub first_pairs: Vec<u64>,
     /// `[milestone]`: timelines in which who got there first (or nobody) changed.
+    #[serde(with = "crate::shard::sparse")]
     pub changed_first: Vec<u64>,
     /// `[milestone][agency][shift + n_days]`: divergent minus baseline day, where both reached it.
+    #[serde(with = "crate::shard::sparse")]
     pub shift_hist: Vec<u32>,
     /// `[agency]`: sum of (divergent − baseline) people lost, and of its square.
+    #[serde(with = "crate::shard::sparse")]
     pub crew_diff_sum: Vec<i64>,
+    #[serde(with = "crate::shard::sparse")]
     pub crew_diff_sq: Vec<u64>,
     /// Timelines whose whole outcome (milestone dates, losses, program fates) is the same in
     /// both worlds.
@@ -92,7 +97,30 @@ impl Paired {
         self.identical += same_outcome(w0, w1) as u64;
     }
 
+    /// The dimensions of both summaries and of the paired counters.
+    pub fn shape(&self) -> Vec<usize> {
+        let own = [
+            self.n_agencies,
+            self.n_days,
+            self.first_pairs.len(),
+            self.changed_first.len(),
+            self.shift_hist.len(),
+            self.crew_diff_sum.len(),
+            self.crew_diff_sq.len(),
+        ];
+        own.into_iter().chain(self.base.shape()).chain(self.div.shape()).collect()
+    }
+
+    /// Adds paired summaries from outside (a shard file), refusing another shape.
+    pub fn try_merge(self, o: &Paired) -> Result<Paired, crate::ensemble::ShapeError> {
+        if self.shape() != o.shape() {
+            return Err(crate::ensemble::ShapeError { ours: self.shape(), theirs: o.shape() });
+        }
+        Ok(self.merge(o))
+    }
+
     pub fn merge(mut self, o: &Paired) -> Paired {
+        assert_eq!(self.shape(), o.shape(), "paired summaries of different scenarios merged");
         self.base = self.base.merge(&o.base);
         self.div = self.div.merge(&o.div);
         self.n += o.n;
@@ -172,13 +200,26 @@ impl Effect {
 /// Runs every timeline of `0..n` in both worlds.
 pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &AtomicU64) -> Result<Paired, RunError> {
     RunError::check_timelines(n)?;
-    let n_blocks = n.div_ceil(BLOCK);
-    let paired = crate::parallel::fold_blocks(
+    pairs_result(base, div, run_pairs_range(base, div, seed, 0..n, progress))
+}
+
+/// Runs the timelines `range` in both worlds: a shard. Paired summaries of disjoint shards merge
+/// into exactly the paired summary of their union. A timeline stopped by a budget is recorded in
+/// the summaries' `overrun` (use [`pairs_result`] to turn it into the error).
+pub fn run_pairs_range(
+    base: &Scenario,
+    div: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    progress: &AtomicU64,
+) -> Paired {
+    let n_blocks = range.end.saturating_sub(range.start).div_ceil(BLOCK);
+    crate::parallel::fold_blocks(
         n_blocks,
         || (Paired::new(base, div), World::default(), World::default()),
         |(mut acc, mut w0, mut w1), b| {
-            let lo = b * BLOCK;
-            let hi = (lo + BLOCK).min(n);
+            let lo = range.start + b * BLOCK;
+            let hi = (lo + BLOCK).min(range.end);
             for i in lo..hi {
                 run_timeline(base, seed, i, &mut w0, &mut Quiet);
                 // A counterfactual twin meets the baseline's abducted noise (`replay::Mode::Twin`).
@@ -194,7 +235,11 @@ pub fn run_pairs(base: &Scenario, div: &Scenario, seed: u64, n: u64, progress: &
         |(acc, _, _)| acc.base.overrun.is_some() || acc.div.overrun.is_some(),
         |(acc, _, _)| acc,
         |a, b| a.merge(&b),
-    );
+    )
+}
+
+/// The paired summaries, or the error of the earliest timeline a budget stopped.
+pub fn pairs_result(base: &Scenario, div: &Scenario, paired: Paired) -> Result<Paired, RunError> {
     // The earliest timeline that overran in either world: the same on any thread count (see
     // `parallel::fold_blocks`); on a tie, the baseline's.
     match (paired.base.overrun, paired.div.overrun) {

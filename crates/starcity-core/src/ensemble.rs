@@ -32,8 +32,8 @@ pub struct RunConfig {
     pub timelines: u64,
 }
 
-/// The mergeable summary of a set of timelines.
-#[derive(Debug, Clone, PartialEq)]
+/// The mergeable summary of a set of timelines. Serialised in shard files (counters sparse).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     pub n: u64,
     n_agencies: usize,
@@ -41,36 +41,59 @@ pub struct Summary {
     n_programs: usize,
     n_days: usize,
     /// `[milestone][agency + 1]`: who was first; the last column is "nobody".
+    #[serde(with = "crate::shard::sparse")]
     pub first: Vec<u64>,
     /// `[milestone][agency][day]`: the day each agency reached each milestone.
+    #[serde(with = "crate::shard::sparse")]
     pub date_hist: Vec<u32>,
     /// `[milestone][agency]`: timelines in which the agency reached the milestone.
+    #[serde(with = "crate::shard::sparse")]
     pub reached: Vec<u64>,
     /// `[agency]`: people lost, summed over timelines.
+    #[serde(with = "crate::shard::sparse")]
     pub crew_lost_sum: Vec<u64>,
     /// `[agency]`: timelines with at least one loss.
+    #[serde(with = "crate::shard::sparse")]
     pub crew_lost_any: Vec<u64>,
     /// `[agency]`: fatal missions, summed.
+    #[serde(with = "crate::shard::sparse")]
     pub fatal_sum: Vec<u64>,
     /// `[agency][k]`: timelines that lost exactly k people (the last bin: `LOSS_BINS - 1` or more).
+    #[serde(with = "crate::shard::sparse")]
     pub loss_hist: Vec<u64>,
     /// `[program][fate]`.
+    #[serde(with = "crate::shard::sparse")]
     pub fates: Vec<u64>,
     /// `[era][agency][milestone]`: reached by the era's date.
+    #[serde(with = "crate::shard::sparse")]
     pub era_reached: Vec<u64>,
     /// `[era][agency]`: people lost by the era's date, summed.
+    #[serde(with = "crate::shard::sparse")]
     pub era_crew_lost: Vec<u64>,
     /// `[era][agency]`: funding level at the era's date, summed in millionths. u128: a level can
     /// reach 100 × `limits::MAX_SCALE`, i.e. 10¹⁴ millionths, over up to 10⁹ timelines.
+    #[serde(with = "crate::shard::sparse")]
     pub era_budget: Vec<u128>,
     /// `[era][program][fate]`.
+    #[serde(with = "crate::shard::sparse")]
     pub era_fates: Vec<u64>,
     /// `[rule]`: timelines in which the rule fired.
+    #[serde(with = "crate::shard::sparse")]
     pub rule_fired: Vec<u64>,
     /// `[forced event]`: timelines in which a divergence's forced event happened.
+    #[serde(with = "crate::shard::sparse")]
     pub forced_hits: Vec<u64>,
     /// The first timeline (by index) stopped by the event budget, if any: the run is then an error.
+    #[serde(skip)]
     pub overrun: Option<Overrun>,
+}
+
+/// Two summaries (or paired summaries) of different shapes: of different scenarios.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("summaries of different shapes ({ours:?} against {theirs:?}): not of the same scenario")]
+pub struct ShapeError {
+    pub ours: Vec<usize>,
+    pub theirs: Vec<usize>,
 }
 
 /// A run that could not finish: a limit was reached while timelines ran.
@@ -223,8 +246,40 @@ impl Summary {
         }
     }
 
-    /// Adds another summary of the same scenario. Exact and commutative.
+    /// Every dimension and counter length: summaries merge only when these agree.
+    pub fn shape(&self) -> Vec<usize> {
+        let dims = [self.n_agencies, self.n_milestones, self.n_programs, self.n_days, self.era_budget.len()];
+        let lens = [
+            &self.first,
+            &self.reached,
+            &self.crew_lost_sum,
+            &self.crew_lost_any,
+            &self.fatal_sum,
+            &self.loss_hist,
+            &self.fates,
+            &self.era_reached,
+            &self.era_crew_lost,
+            &self.era_fates,
+            &self.rule_fired,
+            &self.forced_hits,
+        ]
+        .map(|v| v.len());
+        dims.into_iter().chain([self.date_hist.len()]).chain(lens).collect()
+    }
+
+    /// Adds a summary from outside (a shard file), refusing one of another shape: zipping
+    /// counters of another scenario would silently give wrong numbers.
+    pub fn try_merge(self, other: &Summary) -> Result<Summary, ShapeError> {
+        if self.shape() != other.shape() {
+            return Err(ShapeError { ours: self.shape(), theirs: other.shape() });
+        }
+        Ok(self.merge(other))
+    }
+
+    /// Adds another summary of the same scenario. Exact and commutative. Summaries of different
+    /// shapes are a bug here (callers with untrusted summaries use [`Summary::try_merge`]).
     pub fn merge(mut self, other: &Summary) -> Summary {
+        assert_eq!(self.shape(), other.shape(), "summaries of different scenarios merged");
         self.n += other.n;
         // Day bins count timelines, at most `limits::TIMELINES` < 2^32 in all: u32 halves a
         // summary's largest array.

@@ -44,6 +44,7 @@ pub mod reliability;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod shard;
 pub mod world;
 
 pub use counterfactual::Paired;

@@ -88,6 +88,9 @@ limits! {
     DIVERGENCES = 32, "divergences", "divergences composed in one command";
     /// Timelines in one command (`-n`): a billion is about 11 core-hours of `space-race`.
     TIMELINES = 1_000_000_000, "timelines", "timelines (-n)";
+    /// Bytes of one shard file (`starcity merge`): a shard of `space-race` is about 100 kB; the
+    /// largest scenario the limits allow writes at most a few tens of MB.
+    SHARD_BYTES = 256 << 20, "shard-bytes", "bytes in one shard file";
     /// Worker threads (`--threads`): results never depend on it; memory grows with it (each
     /// worker holds its own counters and worlds), so it is capped to keep the largest run under 1 GiB.
     THREADS = 32, "threads", "worker threads (--threads)";

@@ -31,6 +31,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Rank divergences by their paired effect on one quantity ("what mattered most?").
     Rank(RankArgs),
+    /// Merge the shard files of one `run` or `compare --shard` into exactly what the unsplit
+    /// command writes.
+    Merge(MergeArgs),
     /// Validate scenarios and divergences (files or built-in names); print every error with
     /// file:line:col.
     Check {
@@ -114,6 +117,56 @@ pub struct RunArgs {
     /// No progress bar and no timing line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Run only shard K of N (1-based; contiguous timeline ranges) and write a shard file to -o,
+    /// for `starcity merge`. `auto` takes K and N from a Slurm array task
+    /// (SLURM_ARRAY_TASK_ID, _MIN, _COUNT); `auto/N` takes K from SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX (a Kubernetes indexed job) and N as given.
+    #[arg(long, value_name = "K/N|auto|auto/N", value_parser = shard_spec)]
+    pub shard: Option<ShardSpec>,
+}
+
+/// `--shard`: given, or from the scheduler's environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    Given {
+        k: u64,
+        n: u64,
+    },
+    /// From Slurm's array variables; with `Some(n)`, only the index from the environment.
+    Auto(Option<u64>),
+}
+
+/// At most this many shards (a split finer than this is no longer worth a file each).
+pub const MAX_SHARDS: u64 = 100_000;
+
+fn shard_spec(s: &str) -> Result<ShardSpec, String> {
+    let count = |t: &str| match t.parse::<u64>() {
+        Ok(n) if (1..=MAX_SHARDS).contains(&n) => Ok(n),
+        _ => Err(format!("`{t}` is not a shard count from 1 to {MAX_SHARDS}")),
+    };
+    match s.split_once('/') {
+        None if s == "auto" => Ok(ShardSpec::Auto(None)),
+        Some(("auto", n)) => Ok(ShardSpec::Auto(Some(count(n)?))),
+        Some((k, n)) => {
+            let n = count(n)?;
+            match k.parse::<u64>() {
+                Ok(k) if (1..=n).contains(&k) => Ok(ShardSpec::Given { k, n }),
+                _ => Err(format!("`{k}` is not a shard number from 1 to {n} (shards are 1-based: 1/{n} … {n}/{n})")),
+            }
+        }
+        None => Err(format!("`{s}` is not K/N, auto or auto/N")),
+    }
+}
+
+/// `starcity merge`.
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The shard files, in any order (`-` is not accepted: each is a file).
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// Write the result to this file (atomically), as the unsplit command's -o would.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -142,6 +195,22 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's name, as on the command line (and in shard headers).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format of a name written by [`Format::name`].
+    pub fn from_name(name: &str) -> Option<Format> {
+        [Format::Text, Format::Markdown, Format::Json, Format::Csv, Format::Html].into_iter().find(|f| f.name() == name)
+    }
+
     /// The format a file name implies; text if it implies none.
     pub fn from_path(path: Option<&std::path::Path>) -> Format {
         let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
@@ -329,6 +398,16 @@ mod tests {
         assert!(timelines("1000000001").is_err());
         assert!(timelines("18446744073709551615").is_err());
         assert!(timelines("ten").is_err());
+    }
+
+    #[test]
+    fn shard_specs_are_one_based_and_bounded() {
+        assert_eq!(shard_spec("2/7"), Ok(ShardSpec::Given { k: 2, n: 7 }));
+        assert_eq!(shard_spec("auto"), Ok(ShardSpec::Auto(None)));
+        assert_eq!(shard_spec("auto/4"), Ok(ShardSpec::Auto(Some(4))));
+        for bad in ["0/3", "4/3", "1/0", "x/2", "2", "auto/0", "1/100001", "-1/2"] {
+            assert!(shard_spec(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

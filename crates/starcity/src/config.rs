@@ -4,6 +4,7 @@
 use miette::{Result, miette};
 use starcity_core::limits::{DIVERGENCES, FILE_BYTES};
 use starcity_core::scenario::{LoadErrors, Scenario};
+use starcity_core::shard::Source;
 use starcity_core::{builtin, divergence};
 
 use crate::cli::{EnsembleArgs, HistoryUntil};
@@ -21,20 +22,15 @@ impl Worlds {
     /// Without a scenario argument, the first divergence's `base` is the scenario (the one it
     /// was written for), else the default.
     pub fn load(args: &EnsembleArgs) -> Result<Worlds> {
-        if args.divergences.len() > DIVERGENCES.usize() {
-            return Err(miette!("{} divergences given; {}", args.divergences.len(), DIVERGENCES.describe()));
-        }
-        let stdin_uses = args.scenario.iter().chain(&args.divergences).filter(|n| *n == "-").count();
-        if stdin_uses > 1 {
-            return Err(miette!("`-` (standard input) is given {stdin_uses} times; it can be read only once"));
-        }
-        crate::output::check_target(args.output.as_deref())?;
-        let texts = args.divergences.iter().map(|d| divergence_text(d)).collect::<Result<Vec<_>, _>>()?;
-        let base = match &args.scenario {
-            Some(name) => scenario(name)?,
-            None => default_scenario(&texts)?,
-        };
-        Worlds::diverged(base, &texts, args.history_until)
+        Worlds::compile(&Inputs::read(args)?, args.history_until)
+    }
+
+    /// Compiles inputs already read (as a shard file carries them).
+    pub fn compile(inputs: &Inputs, history_until: Option<HistoryUntil>) -> Result<Worlds> {
+        let base = Scenario::from_toml(&inputs.scenario.origin, &inputs.scenario.text)?;
+        let texts: Vec<(String, String)> =
+            inputs.divergences.iter().map(|d| (d.origin.clone(), d.text.clone())).collect();
+        Worlds::diverged(base, &texts, history_until)
     }
 
     /// `base` and `base` with the divergences (`(origin, text)`) applied in order, both
@@ -85,18 +81,51 @@ impl Worlds {
     }
 }
 
+/// The texts a command compiles: its scenario's and its divergences', read once (stdin at most
+/// once), so a shard can carry them and `merge` compile exactly what the shards ran.
+pub struct Inputs {
+    pub scenario: Source,
+    pub divergences: Vec<Source>,
+}
+
+impl Inputs {
+    /// Reads the scenario and divergences the flags name, within the limits; checks `-o`.
+    pub fn read(args: &EnsembleArgs) -> Result<Inputs> {
+        if args.divergences.len() > DIVERGENCES.usize() {
+            return Err(miette!("{} divergences given; {}", args.divergences.len(), DIVERGENCES.describe()));
+        }
+        let stdin_uses = args.scenario.iter().chain(&args.divergences).filter(|n| *n == "-").count();
+        if stdin_uses > 1 {
+            return Err(miette!("`-` (standard input) is given {stdin_uses} times; it can be read only once"));
+        }
+        crate::output::check_target(args.output.as_deref())?;
+        let texts = args.divergences.iter().map(|d| divergence_text(d)).collect::<Result<Vec<_>, _>>()?;
+        let scenario = match &args.scenario {
+            Some(name) => scenario_source(name)?,
+            None => default_source(&texts)?,
+        };
+        let divergences = texts.into_iter().map(|(origin, text)| Source { origin, text }).collect();
+        Ok(Inputs { scenario, divergences })
+    }
+}
+
 /// Without a scenario argument: the first divergence's `base`, else the default.
-fn default_scenario(divergences: &[(String, String)]) -> Result<Scenario> {
+fn default_source(divergences: &[(String, String)]) -> Result<Source> {
     let Some((origin, text)) = divergences.first() else {
-        return Ok(scenario(builtin::DEFAULT_SCENARIO)?);
+        return Ok(scenario_source(builtin::DEFAULT_SCENARIO)?);
     };
     let header = divergence::header(origin, text)?;
-    Ok(base_scenario(&header, origin, text)?)
+    Ok(base_source(&header, origin, text)?)
 }
 
 /// The scenario a divergence names as its `base` (a built-in or a file, never stdin), else the
 /// default. An unusable base is an error located at the divergence's `base` key.
 pub fn base_scenario(header: &divergence::Divergence, origin: &str, text: &str) -> Result<Scenario, LoadErrors> {
+    let source = base_source(header, origin, text)?;
+    Scenario::from_toml(&source.origin, &source.text)
+}
+
+fn base_source(header: &divergence::Divergence, origin: &str, text: &str) -> Result<Source, LoadErrors> {
     let base = header.base.as_deref().unwrap_or(builtin::DEFAULT_SCENARIO);
     if base == "-" || (builtin::find(base).is_none() && !std::path::Path::new(base).is_file()) {
         let builtins: Vec<&str> = builtin::SCENARIOS.iter().map(|b| b.name).collect();
@@ -104,7 +133,7 @@ pub fn base_scenario(header: &divergence::Divergence, origin: &str, text: &str) 
         let expected = format!("a built-in scenario ({}) or a path to a scenario file", builtins.join(", "));
         return Err(header.base_error(origin, text, message, &expected));
     }
-    scenario(base)
+    scenario_source(base)
 }
 
 /// A scenario named as a built-in, a path, or `-` (standard input).
@@ -112,9 +141,18 @@ pub fn scenario(name: &str) -> Result<Scenario, LoadErrors> {
     if let Some(sc) = builtin::scenario(name) {
         return Ok(sc);
     }
+    let source = scenario_source(name)?;
+    Scenario::from_toml(&source.origin, &source.text)
+}
+
+/// The text of a scenario named as a built-in, a path, or `-`, with the name its errors use.
+pub fn scenario_source(name: &str) -> Result<Source, LoadErrors> {
+    if let Some(b) = builtin::find(name) {
+        return Ok(Source { origin: builtin::origin(b.name), text: b.toml.to_string() });
+    }
     let names = builtin::SCENARIOS.iter().map(|b| b.name);
     let text = input::read_text(name, FILE_BYTES).map_err(|e| not_found(name, e, "scenario", names))?;
-    Scenario::from_toml(name, &text)
+    Ok(Source { origin: name.to_string(), text })
 }
 
 /// The text of a divergence named as a built-in or a path, with the name its errors use.

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Chronicle(args) => commands::chronicle::run(&args),
         Command::Report(args) => commands::report::run(&args),
         Command::Rank(args) => commands::rank::run(&args),
+        Command::Merge(args) => commands::merge::run(&args),
         Command::Scenarios => commands::scenarios::run(),
         Command::Show(args) => commands::show::run(&args),
     };

@@ -85,6 +85,16 @@ pub fn emit_json(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
     }
 }
 
+/// Writes JSON on one line (shard files: compact, for machines), escaped as [`emit_json`] does.
+pub fn emit_json_compact(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| miette!("cannot serialise the result: {e}"))? + "\n";
+    let json = crate::terminal::escape_json(&json);
+    match sink {
+        Sink::Stdout => write_stdout(json.as_bytes()),
+        Sink::File(path) => write_atomic(path, json.as_bytes()),
+    }
+}
+
 /// Writes a note for the person at the terminal (timings, warnings) to stderr, escaped. A failure
 /// to write a note is not worth failing the command for.
 pub fn note(text: &str) {

@@ -7,12 +7,15 @@ use starcity_core::counterfactual;
 use starcity_core::report::{CompareReport, views};
 
 use crate::cli::{CompareArgs, EnsembleArgs};
-use crate::config::Worlds;
+use crate::config::{Inputs, Worlds};
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
 
 pub fn run(compare: &CompareArgs) -> Result<()> {
     let args = &compare.run;
+    if let Some(spec) = args.shard {
+        return shard(compare, spec);
+    }
     let started = Instant::now();
     let report = build(&args.common, args.timelines, args.quiet, compare.given_history)?;
     let sink = Sink::new(args.common.output.as_deref());
@@ -23,12 +26,27 @@ pub fn run(compare: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// The comparison's report: every timeline run in both worlds on shared noise, interventional
-/// (the record replayed to the divergence's date) or, with `given_history`, counterfactual.
-pub fn build(common: &EnsembleArgs, n: u64, quiet: bool, given_history: bool) -> Result<CompareReport> {
+/// `compare --shard`: one range of the twin timelines, written as a shard file.
+fn shard(compare: &CompareArgs, spec: crate::cli::ShardSpec) -> Result<()> {
+    let args = &compare.run;
+    needs_divergence(&args.common)?;
+    let inputs = Inputs::read(&args.common)?;
+    let worlds = Worlds::compile(&inputs, args.common.history_until)?;
+    let worlds = if compare.given_history { worlds.given_history()? } else { worlds };
+    super::shard::compare(args, spec, &inputs, &worlds, compare.given_history)
+}
+
+fn needs_divergence(common: &EnsembleArgs) -> Result<()> {
     if common.divergences.is_empty() {
         return Err(miette!("compare needs at least one divergence: -d NAME_OR_FILE (see `starcity scenarios`)"));
     }
+    Ok(())
+}
+
+/// The comparison's report: every timeline run in both worlds on shared noise, interventional
+/// (the record replayed to the divergence's date) or, with `given_history`, counterfactual.
+pub fn build(common: &EnsembleArgs, n: u64, quiet: bool, given_history: bool) -> Result<CompareReport> {
+    needs_divergence(common)?;
     let worlds = Worlds::load(common)?;
     let Worlds { base, div } = if given_history { worlds.given_history()? } else { worlds };
     let seed = common.seed;

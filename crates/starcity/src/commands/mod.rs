@@ -5,10 +5,12 @@ pub mod calibrate;
 pub mod check;
 pub mod chronicle;
 pub mod compare;
+pub mod merge;
 pub mod rank;
 pub mod report;
 pub mod run;
 pub mod scenarios;
+pub mod shard;
 pub mod show;
 
 use miette::{Result, miette};

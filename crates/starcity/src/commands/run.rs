@@ -9,11 +9,16 @@ use starcity_core::report::{InterventionReport, RunReport, views};
 use starcity_core::scenario::Scenario;
 
 use crate::cli::{EnsembleArgs, RunArgs};
-use crate::config::Worlds;
+use crate::config::{Inputs, Worlds};
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
 
 pub fn run(args: &RunArgs) -> Result<()> {
+    if let Some(spec) = args.shard {
+        let inputs = Inputs::read(&args.common)?;
+        let worlds = Worlds::compile(&inputs, args.common.history_until)?;
+        return super::shard::run(args, spec, &inputs, &worlds);
+    }
     let started = Instant::now();
     let report = build(&args.common, args.timelines, args.quiet)?;
     let sink = Sink::new(args.common.output.as_deref());

@@ -1,0 +1,115 @@
+//! `starcity merge SHARD…`: shard files of one `run` or `compare` checked to fit together and
+//! merged into exactly what the unsplit command writes, byte for byte.
+
+use miette::{Result, miette};
+use starcity_core::counterfactual::{self, Paired};
+use starcity_core::ensemble::Summary;
+use starcity_core::limits::SHARD_BYTES;
+use starcity_core::report::{CompareReport, RunReport, views};
+use starcity_core::shard::{self, Header, ShardFile};
+
+use crate::cli::{Format, HistoryUntil, MergeArgs};
+use crate::config::{Inputs, Worlds};
+use crate::input;
+use crate::output::{self, Sink};
+
+pub fn run(args: &MergeArgs) -> Result<()> {
+    output::check_target(args.output.as_deref())?;
+    let files = args.shards.iter().map(|p| read(&p.display().to_string())).collect::<Result<Vec<_>>>()?;
+    let named: Vec<(String, &Header)> = files.iter().map(|(name, f)| (name.clone(), &f.header)).collect();
+    let order = shard::fit(&named).map_err(|e| miette!("{e}"))?;
+    let Some((first_name, first)) = files.first() else { return Err(miette!("no shard given")) };
+    let h = &first.header;
+    let worlds = compile(h).map_err(|e| e.wrap_err(format!("{first_name}: its scenario no longer compiles")))?;
+    if shard::fingerprint(&[&worlds.base, &worlds.div]) != h.fingerprint {
+        return Err(miette!(
+            "{first_name} was written by another starcity build or on other inputs (fingerprint {}): merge with the build that wrote it",
+            h.fingerprint
+        ));
+    }
+    let ordered: Vec<&(String, ShardFile)> = order.iter().map(|&i| &files[i]).collect();
+    let format = match &h.output {
+        Some(name) => Format::from_name(name).ok_or_else(|| miette!("{first_name}: unknown output format `{name}`"))?,
+        None => Format::from_path(args.output.as_deref()),
+    };
+    let sink = Sink::new(args.output.as_deref());
+    match h.command.as_str() {
+        "run" => merge_run(&worlds, &ordered, format, sink),
+        "compare" => merge_compare(&worlds, &ordered, format, sink),
+        other => Err(miette!("{first_name}: shards of `{other}` cannot be merged by this build")),
+    }
+}
+
+/// Reads one shard file, within `shard-bytes`.
+fn read(name: &str) -> Result<(String, ShardFile)> {
+    if name == "-" {
+        return Err(miette!("merge reads shard files by name, not `-`"));
+    }
+    let text = input::read_text(name, SHARD_BYTES)?;
+    let file = serde_json::from_str(&text).map_err(|e| miette!("{name} is not a readable shard file: {e}"))?;
+    Ok((name.to_string(), file))
+}
+
+/// The worlds the shards ran, compiled again from the texts they carry.
+fn compile(h: &Header) -> Result<Worlds> {
+    let inputs = Inputs { scenario: h.scenario.clone(), divergences: h.divergences.clone() };
+    let until = match h.history_until.as_deref() {
+        None => None,
+        Some("none") => Some(HistoryUntil::None),
+        Some(d) => Some(HistoryUntil::Date(d.parse().map_err(|_| miette!("`{d}` is not a date"))?)),
+    };
+    let worlds = Worlds::compile(&inputs, until)?;
+    if h.given_history { worlds.given_history() } else { Ok(worlds) }
+}
+
+/// One summary per shard (`pick`), checked against its range and the scenario's shape, merged.
+fn fold(
+    empty: Summary,
+    shards: &[&(String, ShardFile)],
+    pick: impl Fn(&ShardFile) -> Option<&Summary>,
+) -> Result<Summary> {
+    shards.iter().try_fold(empty, |acc, (name, f)| {
+        let s = pick(f).ok_or_else(|| miette!("{name} holds no summary for this command"))?;
+        if s.n != f.header.range[1] - f.header.range[0] {
+            return Err(miette!(
+                "{name} counts {} timelines but covers {}..{}",
+                s.n,
+                f.header.range[0],
+                f.header.range[1]
+            ));
+        }
+        acc.try_merge(s).map_err(|e| miette!("{name}: {e}"))
+    })
+}
+
+fn merge_run(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, sink: Sink<'_>) -> Result<()> {
+    let h = &shards[0].1.header;
+    let summary = fold(Summary::new(&w.div), shards, |f| f.summary.as_ref())?;
+    let mut report = RunReport::new(&w.div, &summary, h.seed, w.div.divergences.clone());
+    if !w.div.interventions.is_empty() {
+        let baseline = match counterfactual::needs_baseline(&w.div) {
+            true => fold(Summary::new(&w.base), shards, |f| f.baseline.as_ref())?,
+            false => Summary::new(&w.base),
+        };
+        report.interventions = counterfactual::interventions(&w.base, &w.div, &baseline, &summary);
+    }
+    super::emit_report(&report, &views::run(&report), format, sink)
+}
+
+fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, sink: Sink<'_>) -> Result<()> {
+    let h = &shards[0].1.header;
+    let paired = shards.iter().try_fold(Paired::new(&w.base, &w.div), |acc, (name, f)| {
+        let p = f.paired.as_ref().ok_or_else(|| miette!("{name} holds no paired summary"))?;
+        if p.n != f.header.range[1] - f.header.range[0] {
+            return Err(miette!(
+                "{name} counts {} twin timelines but covers {}..{}",
+                p.n,
+                f.header.range[0],
+                f.header.range[1]
+            ));
+        }
+        acc.try_merge(p).map_err(|e| miette!("{name}: {e}"))
+    })?;
+    let report = CompareReport::new(&w.base, &w.div, &paired, h.seed);
+    super::emit_report(&report, &views::compare(&report), format, sink)
+}
