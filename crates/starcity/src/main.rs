@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Check { files } => commands::check::run(&files),
         Command::Calibrate(args) => commands::calibrate::run(&args),
         Command::Chronicle(args) => commands::chronicle::run(&args),
+        Command::Export(args) => commands::export::run(&args),
         Command::Scenarios => commands::scenarios::run(),
         Command::Show(args) => commands::show::run(&args),
     };
