@@ -75,8 +75,9 @@ trait Table: RowSink<Error = Report> + Send {
 /// the table and the output. On any error the stream is dropped, and with it `-o`'s temporary file.
 fn write_table<T: Table>(mut table: T, sc: &Scenario, cfg: RunConfig, args: &ExportArgs) -> Result<()> {
     let threads = args.common.threads;
-    let streamed =
-        in_pool(threads, args.quiet, cfg.timelines, "timelines", |done| rows::stream(sc, cfg, done, &mut table))?;
+    // Rows printed on the terminal would tear the bar apart: it shows only when they go elsewhere.
+    let quiet = args.quiet || (args.common.output.is_none() && std::io::stdout().is_terminal());
+    let streamed = in_pool(threads, quiet, cfg.timelines, "timelines", |done| rows::stream(sc, cfg, done, &mut table))?;
     streamed.map_err(|e| match e {
         StreamError::Run(e) => Report::new(e),
         StreamError::Sink(e) => e,
