@@ -43,6 +43,7 @@ pub mod record_priors;
 pub mod reliability;
 pub mod replay;
 pub mod report;
+pub mod rows;
 pub mod scenario;
 pub mod shard;
 pub mod world;

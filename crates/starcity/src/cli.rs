@@ -34,6 +34,9 @@ pub enum Command {
     /// Merge the shard files of one `run` or `compare --shard` into exactly what the unsplit
     /// command writes.
     Merge(MergeArgs),
+    /// Write one row per timeline (dates reached, winners, losses, program fates) as CSV or
+    /// Parquet, for pandas, R or DuckDB; streamed, in timeline order.
+    Export(ExportArgs),
     /// Validate scenarios and divergences (files or built-in names); print every error with
     /// file:line:col.
     Check {
@@ -272,6 +275,30 @@ pub struct RankArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `export`'s flags: `run`'s ensemble flags and the table's format.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub common: EnsembleArgs,
+    /// Number of timelines (rows), 1 to 1,000,000,000.
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
+    pub timelines: u64,
+    /// Table format [default: from the -o extension (`.parquet` or `.pq`), else csv]. Parquet is
+    /// binary: it is not written to a terminal (use -o or a pipe).
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
+    /// No progress bar and no timing line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `export --format`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Parquet,
 }
 
 #[derive(clap::Args, Debug)]

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(&args),
         Command::Rank(args) => commands::rank::run(&args),
         Command::Merge(args) => commands::merge::run(&args),
+        Command::Export(args) => commands::export::run(&args),
         Command::Scenarios => commands::scenarios::run(),
         Command::Show(args) => commands::show::run(&args),
     };

@@ -14,7 +14,7 @@
 //!   control sequences to a terminal.
 
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::{BufWriter, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -148,17 +148,126 @@ fn resolve(path: &Path) -> Result<PathBuf> {
 
 /// Writes `bytes` to a temporary file beside `path`'s real target, then renames it over.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let target = resolve(path)?;
-    let shown = path.display();
-    let mode = std::fs::metadata(&target).ok().map(|m| permissions_of(&m));
-    let (tmp, mut file) = create_temp(&target, mode).map_err(|e| miette!("cannot write {shown}: {}", reason(&e)))?;
-    let written = file.write_all(bytes).and_then(|_| file.sync_all());
-    let renamed = written.and_then(|_| std::fs::rename(&tmp, &target));
-    forget_pending(&tmp);
-    renamed.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        miette!("cannot write {shown}: {}; any previous file is unchanged", reason(&e))
-    })
+    let mut stream = Stream::open(Sink::File(path))?;
+    stream.write_all(bytes).map_err(|e| stream.failed(&e))?;
+    stream.finish()
+}
+
+/// A result written while it is computed (`export`'s rows, too many to hold): to stdout, or to a
+/// temporary file beside `-o`'s target that [`Stream::finish`] renames over it, so a file keeps
+/// every promise of this module. Dropped unfinished (an error, a panic), it removes its temporary
+/// file: a failed run leaves any previous file as it was. A broken pipe on stdout ends the process
+/// quietly, as [`emit`] does. Bytes are written as given: a writer sending names from a scenario
+/// to a terminal must escape them itself.
+pub struct Stream {
+    dest: Dest,
+}
+
+enum Dest {
+    Stdout(BufWriter<std::io::Stdout>),
+    File {
+        file: BufWriter<File>,
+        tmp: PathBuf,
+        target: PathBuf,
+        shown: String,
+    },
+    /// Finished: renamed, or flushed.
+    Done,
+}
+
+/// Large enough that a row-at-a-time writer makes few system calls.
+const STREAM_BUFFER: usize = 1 << 16;
+
+impl Stream {
+    /// Opens the sink for writing; for a file, creates the temporary file now (so a long run fails
+    /// at once if it cannot, and a signal finds it to remove).
+    pub fn open(sink: Sink<'_>) -> Result<Stream> {
+        let dest = match sink {
+            Sink::Stdout => Dest::Stdout(BufWriter::with_capacity(STREAM_BUFFER, std::io::stdout())),
+            Sink::File(path) => {
+                let target = resolve(path)?;
+                let shown = path.display().to_string();
+                let mode = std::fs::metadata(&target).ok().map(|m| permissions_of(&m));
+                let (tmp, file) =
+                    create_temp(&target, mode).map_err(|e| miette!("cannot write {shown}: {}", reason(&e)))?;
+                Dest::File { file: BufWriter::with_capacity(STREAM_BUFFER, file), tmp, target, shown }
+            }
+        };
+        Ok(Stream { dest })
+    }
+
+    /// The error for a failed write, naming the destination (and, for a file, that any previous
+    /// file is unchanged: the temporary file is removed when the stream is dropped).
+    pub fn failed(&self, why: &dyn std::fmt::Display) -> miette::Report {
+        // As `input::io_reason` does: "(os error 28)" says nothing the message has not.
+        let why = why.to_string();
+        let why = why.find(" (os error").map_or(why.as_str(), |i| &why[..i]);
+        match &self.dest {
+            Dest::File { shown, .. } => miette!("cannot write {shown}: {why}; any previous file is unchanged"),
+            _ => miette!("cannot write to standard output: {why}"),
+        }
+    }
+
+    /// Flushes everything; for a file, syncs it and renames it over the target.
+    pub fn finish(mut self) -> Result<()> {
+        match std::mem::replace(&mut self.dest, Dest::Done) {
+            Dest::Stdout(mut out) => out.flush().map_err(|e| quiet_pipe(e, "standard output")),
+            Dest::File { file, tmp, target, shown } => {
+                let synced = file.into_inner().map_err(|e| e.into_error()).and_then(|f| f.sync_all());
+                let renamed = synced.and_then(|_| std::fs::rename(&tmp, &target));
+                forget_pending(&tmp);
+                renamed.map_err(|e| {
+                    let _ = std::fs::remove_file(&tmp);
+                    miette!("cannot write {shown}: {}; any previous file is unchanged", reason(&e))
+                })
+            }
+            Dest::Done => Ok(()),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.dest {
+            Dest::Stdout(out) => out.write(buf).map_err(exit_on_broken_pipe),
+            Dest::File { file, .. } => file.write(buf),
+            Dest::Done => Err(std::io::Error::other("written after it was finished")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.dest {
+            Dest::Stdout(out) => out.flush().map_err(exit_on_broken_pipe),
+            Dest::File { file, .. } => file.flush(),
+            Dest::Done => Ok(()),
+        }
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Dest::File { tmp, .. } = &self.dest {
+            let _ = std::fs::remove_file(tmp);
+            forget_pending(tmp);
+        }
+        if let Dest::Stdout(out) = &mut self.dest {
+            // Unfinished: what was computed is out, as far as it goes (the error says why it stops).
+            let _ = out.flush();
+        }
+    }
+}
+
+/// The reader of stdout went away (`| head`): nothing more to say, and nothing lost that was wanted.
+fn exit_on_broken_pipe(e: std::io::Error) -> std::io::Error {
+    if e.kind() == ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    e
+}
+
+fn quiet_pipe(e: std::io::Error, what: &str) -> miette::Report {
+    let e = exit_on_broken_pipe(e);
+    miette!("cannot write to {what}: {}", reason(&e))
 }
 
 /// Creates `.starcity-PID-K.tmp` beside `target` (short, so any name the file system accepts for
@@ -264,6 +373,25 @@ mod tests {
         }
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_stream_replaces_the_file_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        std::fs::write(&path, "old").unwrap();
+        let mut stream = Stream::open(Sink::File(&path)).unwrap();
+        stream.write_all(b"half a table").unwrap();
+        stream.flush().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "the rows go to a temporary file");
+        drop(stream);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old", "an unfinished stream changes nothing");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "and leaves no temporary file");
+        let mut stream = Stream::open(Sink::File(&path)).unwrap();
+        stream.write_all(b"a whole table").unwrap();
+        stream.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a whole table");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[cfg(unix)]

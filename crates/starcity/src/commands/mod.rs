@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod check;
 pub mod chronicle;
 pub mod compare;
+pub mod export;
 pub mod merge;
 pub mod rank;
 pub mod report;

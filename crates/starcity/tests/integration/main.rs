@@ -10,6 +10,7 @@ mod cli;
 mod determinism;
 mod divergences;
 mod exactness;
+mod export;
 mod history;
 mod hostile;
 mod keyed_streams;

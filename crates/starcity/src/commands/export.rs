@@ -1,0 +1,121 @@
+//! `starcity export`: one row per timeline, as CSV or Parquet, for pandas, R or DuckDB.
+//!
+//! Rows are streamed: the core runs blocks of timelines in parallel and hands them over in
+//! timeline order (`rows::stream`); a table writer turns each block into bytes at once and an
+//! [`output::Stream`] takes them to stdout or to `-o`'s temporary file. Nothing holds all rows, so
+//! memory is the same at a hundred timelines and at a billion.
+
+mod csv_table;
+#[cfg(feature = "parquet")]
+mod parquet_table;
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use miette::{Report, Result, miette};
+use starcity_core::RunConfig;
+use starcity_core::rows::{self, Columns, RowSink, StreamError};
+use starcity_core::scenario::Scenario;
+
+use crate::cli::{ExportArgs, TableFormat};
+use crate::config::Worlds;
+use crate::output::{self, Sink, Stream};
+use crate::progress::in_pool;
+
+pub fn run(args: &ExportArgs) -> Result<()> {
+    let output = args.common.output.as_deref();
+    let format = args.format.unwrap_or_else(|| format_of(output));
+    refuse_terminal(format, output, std::io::stdout().is_terminal())?;
+    let Worlds { div, .. } = Worlds::load(&args.common)?;
+    let columns = Columns::of(&div)?;
+    let cfg = RunConfig { seed: args.common.seed, timelines: args.timelines };
+    let started = Instant::now();
+    let stream = Stream::open(Sink::new(output))?;
+    match format {
+        TableFormat::Csv => write_table(csv_table::CsvTable::new(&div, columns, stream)?, &div, cfg, args)?,
+        TableFormat::Parquet => write_parquet(&div, columns, stream, cfg, args)?,
+    }
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        let rate = cfg.timelines as f64 / secs.max(1e-9);
+        output::note(&format!("{} rows in {secs:.2} s ({rate:.0} timelines/s)\n", cfg.timelines));
+    }
+    Ok(())
+}
+
+/// Without `--format`: Parquet for a `-o` ending in `.parquet` or `.pq`, else CSV.
+fn format_of(output: Option<&Path>) -> TableFormat {
+    let ext = output.and_then(Path::extension).map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("parquet" | "pq") => TableFormat::Parquet,
+        _ => TableFormat::Csv,
+    }
+}
+
+/// Parquet is binary: on a terminal it is noise that can upset the terminal. A pipe or `-o` is
+/// fine. Checked before loading anything, so the mistake costs nothing.
+fn refuse_terminal(format: TableFormat, output: Option<&Path>, stdout_is_terminal: bool) -> Result<()> {
+    if format == TableFormat::Parquet && output.is_none() && stdout_is_terminal {
+        return Err(miette!(
+            help = "give -o FILE.parquet, or pipe or redirect standard output",
+            "refusing to write Parquet, a binary format, to a terminal"
+        ));
+    }
+    Ok(())
+}
+
+/// What a table writer does besides taking blocks of rows: completes the file (a footer, a last
+/// flush) and hands back the stream for [`Stream::finish`] to put in place.
+trait Table: RowSink<Error = Report> + Send {
+    fn finish(self) -> Result<Stream>;
+}
+
+/// Streams every row of `sc`'s ensemble through `table` under the progress bar, then completes
+/// the table and the output. On any error the stream is dropped, and with it `-o`'s temporary file.
+fn write_table<T: Table>(mut table: T, sc: &Scenario, cfg: RunConfig, args: &ExportArgs) -> Result<()> {
+    let threads = args.common.threads;
+    // Rows printed on the terminal would tear the bar apart: it shows only when they go elsewhere.
+    let quiet = args.quiet || (args.common.output.is_none() && std::io::stdout().is_terminal());
+    let streamed = in_pool(threads, quiet, cfg.timelines, "timelines", |done| rows::stream(sc, cfg, done, &mut table))?;
+    streamed.map_err(|e| match e {
+        StreamError::Run(e) => Report::new(e),
+        StreamError::Sink(e) => e,
+    })?;
+    table.finish()?.finish()
+}
+
+#[cfg(feature = "parquet")]
+fn write_parquet(sc: &Scenario, columns: Columns, stream: Stream, cfg: RunConfig, args: &ExportArgs) -> Result<()> {
+    write_table(parquet_table::ParquetTable::new(sc, columns, stream)?, sc, cfg, args)
+}
+
+#[cfg(not(feature = "parquet"))]
+fn write_parquet(_: &Scenario, _: Columns, _: Stream, _: RunConfig, _: &ExportArgs) -> Result<()> {
+    Err(miette!(
+        help = "use --format csv, or build starcity with its default features (cargo feature `parquet`)",
+        "this starcity was built without Parquet support"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_format_follows_the_extension_unless_given() {
+        assert_eq!(format_of(Some(Path::new("out.parquet"))), TableFormat::Parquet);
+        assert_eq!(format_of(Some(Path::new("dir.v2/OUT.PQ"))), TableFormat::Parquet);
+        assert_eq!(format_of(Some(Path::new("out.csv"))), TableFormat::Csv);
+        assert_eq!(format_of(Some(Path::new("out"))), TableFormat::Csv);
+        assert_eq!(format_of(None), TableFormat::Csv);
+    }
+
+    #[test]
+    fn parquet_goes_to_a_terminal_never() {
+        assert!(refuse_terminal(TableFormat::Parquet, None, true).is_err());
+        assert!(refuse_terminal(TableFormat::Parquet, None, false).is_ok());
+        assert!(refuse_terminal(TableFormat::Parquet, Some(Path::new("x.parquet")), true).is_ok());
+        assert!(refuse_terminal(TableFormat::Csv, None, true).is_ok());
+    }
+}
