@@ -19,6 +19,7 @@ mod output;
 mod properties;
 mod replay;
 mod report;
+mod shards;
 mod show;
 mod support;
 mod twins;

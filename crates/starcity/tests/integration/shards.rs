@@ -1,0 +1,139 @@
+//! `--shard K/N` and `merge`: any split, merged in any order, is the unsplit output byte for byte;
+//! shards that do not make one whole are refused, naming the file.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{assert_clean_failure, run, starcity};
+
+/// Runs `args` as shards `1..=n` into `dir` and returns their paths.
+fn shards(dir: &Path, args: &[&str], n: u64) -> Vec<PathBuf> {
+    (1..=n)
+        .map(|k| {
+            let path = dir.join(format!("shard-{k}-of-{n}.json"));
+            let spec = format!("{k}/{n}");
+            let mut all = args.to_vec();
+            all.extend(["-q", "--shard", &spec, "-o", path.to_str().unwrap()]);
+            let (code, _, stderr) = run(&all);
+            assert_eq!(code, 0, "{all:?}: {stderr}");
+            path
+        })
+        .collect()
+}
+
+fn merge(paths: &[PathBuf]) -> (i32, String, String) {
+    let mut all = vec!["merge".to_string()];
+    all.extend(paths.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    run(&refs)
+}
+
+fn check_splits(args: &[&str]) {
+    let (code, whole, stderr) = run(&[args, &["-q"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    for n in [1, 2, 3, 7] {
+        let mut paths = shards(dir.path(), args, n);
+        paths.reverse(); // any order
+        paths.rotate_left(n as usize / 2);
+        let (code, merged, stderr) = merge(&paths);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(merged == whole, "{args:?} split {n} ways merges into something else");
+    }
+}
+
+#[test]
+fn any_split_of_a_run_merges_into_the_unsplit_json() {
+    check_splits(&["run", "-n", "700", "--json"]);
+}
+
+#[test]
+fn any_split_of_a_comparison_merges_into_the_unsplit_json_and_text() {
+    check_splits(&["compare", "-d", "star-city", "-n", "300", "--json"]);
+    let div = crate::support::repo("crates/starcity/tests/fixtures/divergences/red-first-flight.toml");
+    check_splits(&["compare", "tiny-race", "-d", div.to_str().unwrap(), "-n", "500"]);
+}
+
+/// `korolev-survives` removes a rule: its intervention is counted on the baseline, which the
+/// shards must carry too.
+#[test]
+fn a_run_whose_divergence_removes_a_rule_merges_exactly() {
+    check_splits(&["run", "-d", "korolev-survives", "-n", "400"]);
+}
+
+#[test]
+fn merge_writes_the_format_its_output_file_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = shards(dir.path(), &["run", "tiny-race", "-n", "300"], 2);
+    let out = dir.path().join("merged.md");
+    let mut all = vec!["merge".to_string(), "-o".into(), out.display().to_string()];
+    all.extend(paths.iter().map(|p| p.display().to_string()));
+    let (code, _, stderr) = run(&all.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    let (_, whole, _) = run(&["run", "tiny-race", "-n", "300", "-q", "--format", "markdown"]);
+    assert_eq!(std::fs::read_to_string(out).unwrap(), whole);
+}
+
+#[test]
+fn shards_that_do_not_fit_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let three = shards(dir.path(), &["run", "tiny-race", "-n", "300"], 3);
+    let missing = merge(&three[..2]);
+    assert_clean_failure("a missing shard", &missing, &["no shard covers timelines 200..300 (of 300)"]);
+    let twice = merge(&[three[0].clone(), three[0].clone(), three[1].clone(), three[2].clone()]);
+    assert_clean_failure("a shard twice", &twice, &["overlap"]);
+    let other_seed = dir.path().join("seed2");
+    std::fs::create_dir(&other_seed).unwrap();
+    let seed2 = shards(&other_seed, &["run", "tiny-race", "-n", "300", "--seed", "2"], 3);
+    let mixed = merge(&[three[0].clone(), seed2[1].clone(), three[2].clone()]);
+    assert_clean_failure("another seed", &mixed, &["differs from", "in seed: 2 against 1"]);
+    let div = crate::support::repo("crates/starcity/tests/fixtures/divergences/red-first-flight.toml");
+    let compare = shards(&other_seed, &["compare", "tiny-race", "-d", div.to_str().unwrap(), "-n", "300"], 3);
+    let kinds = merge(&[three[0].clone(), compare[1].clone(), three[2].clone()]);
+    assert_clean_failure("run and compare", &kinds, &["in command: compare against run"]);
+}
+
+#[test]
+fn forged_or_broken_shards_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = shards(dir.path(), &["run", "tiny-race", "-n", "200"], 2);
+    let text = std::fs::read_to_string(&paths[0]).unwrap();
+    let forged = dir.path().join("forged.json");
+    // A counter array claiming four billion entries: refused before anything is allocated.
+    let huge = text.replacen("\"first\":{\"len\":", "\"first\":{\"len\":4000000000,\"was\":", 1);
+    std::fs::write(&forged, huge).unwrap();
+    let r = merge(&[forged.clone(), paths[1].clone()]);
+    assert_clean_failure("a forged length", &r, &["forged.json is not a readable shard file"]);
+    std::fs::write(&forged, "not json").unwrap();
+    assert_clean_failure("garbage", &merge(&[forged.clone()]), &["not a readable shard file"]);
+    // The right length, counters of another scenario: a shape mismatch, not wrong numbers.
+    let other = text.replacen("A tiny race", "A tiny race, edited", 1);
+    std::fs::write(&forged, other).unwrap();
+    let r = merge(&[forged, paths[1].clone()]);
+    assert_eq!(r.0, 1, "{}", r.2);
+    assert!(!r.2.contains("panicked"), "{}", r.2);
+}
+
+#[test]
+fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
+    let r = run(&["run", "tiny-race", "-n", "100", "-q", "--shard", "1/2"]);
+    assert_clean_failure("no -o", &r, &["--shard writes a shard file"]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("auto.json");
+    let status = starcity()
+        .args(["run", "tiny-race", "-n", "100", "-q", "--shard", "auto", "-o", out.to_str().unwrap()])
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "4")
+        .env("SLURM_ARRAY_TASK_COUNT", "4")
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let header: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(header["header"]["shard"], serde_json::json!([2, 4]));
+    assert_eq!(header["header"]["range"], serde_json::json!([25, 50]));
+    let missing = starcity()
+        .args(["run", "tiny-race", "-n", "100", "-q", "--shard", "auto", "-o", out.to_str().unwrap()])
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("SLURM_ARRAY_TASK_ID is not set"));
+}
