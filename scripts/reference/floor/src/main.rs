@@ -1,4 +1,4 @@
-//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar]`: the reference
+//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar] [--land-at-failed-phase]`: the reference
 //! benchmark model as the leanest single-threaded Rust loop (`../README.md`, "The floor").
 //!
 //! starcity is a general engine (an event queue, keyed random streams, scenario-driven vehicles and
@@ -10,6 +10,9 @@
 //! Output: the line model_plain.py prints, or with `--json` the counts `compare.py` reads (who is
 //! first, and landings per whole day per agency). The time is measured in-process around the loop,
 //! as the Python models are timed.
+//!
+//! `--land-at-failed-phase` is a diagnostic, not the reference model: failed flights come home on
+//! their failed phase's day, as starcity's engine does since commit 23cc140 (see `model::program`).
 
 mod model;
 mod rng;
@@ -20,7 +23,8 @@ use std::time::Instant;
 use model::{Draws, Tally};
 use rng::{BoxMuller, Normal, Polar, Xoshiro256pp, Ziggurat};
 
-const USAGE: &str = "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar]";
+const USAGE: &str =
+    "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar] [--land-at-failed-phase]";
 
 /// The command line, as model_plain.py's (`-n` 20,000 and `--seed` 1 by default).
 struct Args {
@@ -28,10 +32,11 @@ struct Args {
     seed: u64,
     json: bool,
     normal: String,
+    at_failed_phase: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { n: 20_000, seed: 1, json: false, normal: "ziggurat".into() };
+    let mut a = Args { n: 20_000, seed: 1, json: false, normal: "ziggurat".into(), at_failed_phase: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
@@ -40,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--normal" => a.normal = value()?,
             "--json" => a.json = true,
+            "--land-at-failed-phase" => a.at_failed_phase = true,
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unknown argument {flag}")),
         }
@@ -52,10 +58,10 @@ fn parse_args() -> Result<Args, String> {
 
 /// Runs and times the loop with the normal method `normal`, monomorphised so the choice costs
 /// nothing inside it.
-fn timed<N: Normal>(n: u64, seed: u64, normal: N) -> (Tally, f64) {
-    let draws = Draws { rng: Xoshiro256pp::seed_from(seed), normal };
+fn timed<N: Normal>(a: &Args, normal: N) -> (Tally, f64) {
+    let draws = Draws { rng: Xoshiro256pp::seed_from(a.seed), normal };
     let t0 = Instant::now();
-    let tally = model::run(n, draws);
+    let tally = model::run(a.n, draws, a.at_failed_phase);
     (tally, t0.elapsed().as_secs_f64())
 }
 
@@ -108,9 +114,9 @@ fn main() -> ExitCode {
         }
     };
     let (tally, dt) = match a.normal.as_str() {
-        "ziggurat" => timed(a.n, a.seed, Ziggurat),
-        "box-muller" => timed(a.n, a.seed, BoxMuller::default()),
-        "polar" => timed(a.n, a.seed, Polar::default()),
+        "ziggurat" => timed(&a, Ziggurat),
+        "box-muller" => timed(&a, BoxMuller::default()),
+        "polar" => timed(&a, Polar::default()),
         other => {
             eprintln!("starcity-floor: unknown --normal {other}\n{USAGE}");
             return ExitCode::from(2);

@@ -69,39 +69,51 @@ impl<N: Normal> Draws<N> {
         median * (sigma * self.normal.sample(&mut self.rng)).exp()
     }
 
-    /// The phases in order, each failing when u < p; the first failure ends the draws.
+    /// The phases in order, each failing when u < p; the first failure ends the draws. `None`
+    /// when the flight succeeds.
     #[inline(always)]
-    fn flies(&mut self, step: &Step) -> bool {
-        step.fail[..step.phases].iter().all(|&p| self.rng.unit53() >= p)
+    fn failed_phase(&mut self, step: &Step) -> Option<usize> {
+        step.fail[..step.phases].iter().position(|&p| self.rng.unit53() < p)
     }
 }
 
 /// One agency's program: its landing day, or infinity if it does not land by the horizon.
 /// `events` counts launches and landings on or before the horizon, as model_plain.py does.
+///
+/// `AT_FAILED_PHASE = false` is the reference model: every flight lands at launch + the last
+/// phase's day. `true` is a diagnostic, not the reference model: a failed flight comes home on its
+/// failed phase's day, as starcity's engine has done since commit 23cc140 (`--land-at-failed-phase`).
 #[inline(always)]
-fn program<N: Normal>(draws: &mut Draws<N>, plan: &Plan, events: &mut u64) -> f64 {
+fn program<N: Normal, const AT_FAILED_PHASE: bool>(draws: &mut Draws<N>, plan: &Plan, events: &mut u64) -> f64 {
     let mut launch = draws.lognormal(PREP);
     let mut k = 0;
     loop {
         if launch > HORIZON {
             return f64::INFINITY;
         }
+        *events += 1;
         let step = &plan.steps[k];
-        let land = launch + step.duration;
-        if land > HORIZON {
-            // The launch happens, the landing never does: the phases need not be drawn.
-            *events += 1;
+        let full = launch + step.duration;
+        if !AT_FAILED_PHASE && full > HORIZON {
+            // The landing never happens, whatever the phases do: they need not be drawn.
             return f64::INFINITY;
         }
-        *events += 2;
-        if draws.flies(step) {
-            if k == N_STEPS - 1 {
-                return land; // milestone `landing`: launch + the last phase's day
-            }
+        let failed = draws.failed_phase(step);
+        let land = match failed {
+            Some(j) if AT_FAILED_PHASE => launch + PHASE_SPACING * j as f64,
+            _ => full,
+        };
+        if land > HORIZON {
+            return f64::INFINITY;
+        }
+        *events += 1;
+        if failed.is_some() {
+            launch = land + draws.lognormal(STAND_DOWN) + draws.lognormal(PREP);
+        } else if k == N_STEPS - 1 {
+            return land; // milestone `landing`: launch + the last phase's day
+        } else {
             k += 1;
             launch = land + draws.lognormal(PREP);
-        } else {
-            launch = land + draws.lognormal(STAND_DOWN) + draws.lognormal(PREP);
         }
     }
 }
@@ -117,13 +129,18 @@ pub struct Tally {
     pub landing: [Vec<u64>; 2],
 }
 
-/// Runs n timelines: A's program, then B's, on one sequential stream.
-pub fn run<N: Normal>(n: u64, mut draws: Draws<N>) -> Tally {
+/// Runs n timelines: A's program, then B's, on one sequential stream. `at_failed_phase`: see
+/// [`program`] (false for the reference model).
+pub fn run<N: Normal>(n: u64, draws: Draws<N>, at_failed_phase: bool) -> Tally {
+    if at_failed_phase { run_with::<N, true>(n, draws) } else { run_with::<N, false>(n, draws) }
+}
+
+fn run_with<N: Normal, const AT_FAILED_PHASE: bool>(n: u64, mut draws: Draws<N>) -> Tally {
     let plan = Plan::new();
     let mut t = Tally { n, events: 0, first: [0; 3], landing: [vec![0; DAYS], vec![0; DAYS]] };
     for _ in 0..n {
-        let a = program(&mut draws, &plan, &mut t.events);
-        let b = program(&mut draws, &plan, &mut t.events);
+        let a = program::<N, AT_FAILED_PHASE>(&mut draws, &plan, &mut t.events);
+        let b = program::<N, AT_FAILED_PHASE>(&mut draws, &plan, &mut t.events);
         t.add(a, b);
     }
     t
