@@ -220,10 +220,10 @@ def main():
         print(f"agreement, {name} vs starcity (flagged beyond {LIMIT:g} SE):")
         ok &= print_table(name, compare(name, res, sc, n_sc))
         print()
-    if fl is not None and "plain" in results:
-        # The floor against the model's own definition, whatever starcity does.
-        print(f"agreement, plain vs floor (flagged beyond {LIMIT:g} SE):")
-        ok &= print_table("plain", compare("plain", results["plain"][0], as_report(fl[1]), n_sc), against="floor")
+    for name, (res, _) in results.items() if fl is not None else ():
+        # The floor against the Python models, the model's own definition, whatever starcity does.
+        print(f"agreement, {name} vs floor (flagged beyond {LIMIT:g} SE):")
+        ok &= print_table(name, compare(name, res, as_report(fl[1]), n_sc), against="floor")
         print()
 
     rate_sc = n_sc / t_sc
