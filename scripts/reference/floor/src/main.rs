@@ -1,4 +1,4 @@
-//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar] [--land-at-failed-phase]`: the reference
+//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar]`: the reference
 //! benchmark model as the leanest single-threaded Rust loop (`../README.md`, "The floor").
 //!
 //! starcity is a general engine (an event queue, keyed random streams, scenario-driven vehicles and
@@ -10,9 +10,6 @@
 //! Output: the line model_plain.py prints, or with `--json` the counts `compare.py` reads (who is
 //! first, and landings per whole day per agency). The time is measured in-process around the loop,
 //! as the Python models are timed.
-//!
-//! `--land-at-failed-phase` is a diagnostic, not the reference model: failed flights come home on
-//! their failed phase's day, as starcity's engine does since commit 23cc140 (see `model::program`).
 
 mod model;
 mod rng;
@@ -23,8 +20,7 @@ use std::time::Instant;
 use model::{Draws, Tally};
 use rng::{BoxMuller, Normal, Polar, Xoshiro256pp, Ziggurat};
 
-const USAGE: &str =
-    "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar] [--land-at-failed-phase]";
+const USAGE: &str = "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar]";
 
 /// The command line, as model_plain.py's (`-n` 20,000 and `--seed` 1 by default).
 struct Args {
@@ -32,11 +28,10 @@ struct Args {
     seed: u64,
     json: bool,
     normal: String,
-    at_failed_phase: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { n: 20_000, seed: 1, json: false, normal: "ziggurat".into(), at_failed_phase: false };
+    let mut a = Args { n: 20_000, seed: 1, json: false, normal: "ziggurat".into() };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
@@ -45,7 +40,6 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--normal" => a.normal = value()?,
             "--json" => a.json = true,
-            "--land-at-failed-phase" => a.at_failed_phase = true,
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unknown argument {flag}")),
         }
@@ -61,7 +55,7 @@ fn parse_args() -> Result<Args, String> {
 fn timed<N: Normal>(a: &Args, normal: N) -> (Tally, f64) {
     let draws = Draws { rng: Xoshiro256pp::seed_from(a.seed), normal };
     let t0 = Instant::now();
-    let tally = model::run(a.n, draws, a.at_failed_phase);
+    let tally = model::run(a.n, draws);
     (tally, t0.elapsed().as_secs_f64())
 }
 

@@ -22,7 +22,7 @@ const PHASE_SPACING: f64 = 3.0;
 /// One step's mission, precomputed: its duration and its phases' failure thresholds.
 #[derive(Clone, Copy)]
 struct Step {
-    /// The last phase's day: the flight lands then, whether it succeeded or not.
+    /// The last phase's day: a successful flight lands then (a failed one on its failed phase's day).
     duration: f64,
     phases: usize,
     /// [`threshold53`] of p(k, j), in phase order.
@@ -80,11 +80,12 @@ impl<N: Normal> Draws<N> {
 /// One agency's program: its landing day, or infinity if it does not land by the horizon.
 /// `events` counts launches and landings on or before the horizon, as model_plain.py does.
 ///
-/// `AT_FAILED_PHASE = false` is the reference model: every flight lands at launch + the last
-/// phase's day. `true` is a diagnostic, not the reference model: a failed flight comes home on its
-/// failed phase's day, as starcity's engine has done since commit 23cc140 (`--land-at-failed-phase`).
+/// A flight that succeeds lands at launch + the last phase's day; a flight whose phase j fails
+/// comes home on that phase's day, launch + 3j, as starcity's engine does (`engine.rs`, `launch`:
+/// "a failed flight comes home (or is lost) at its failed phase"). The stand-down and the next
+/// preparation count from that landing.
 #[inline(always)]
-fn program<N: Normal, const AT_FAILED_PHASE: bool>(draws: &mut Draws<N>, plan: &Plan, events: &mut u64) -> f64 {
+fn program<N: Normal>(draws: &mut Draws<N>, plan: &Plan, events: &mut u64) -> f64 {
     let mut launch = draws.lognormal(PREP);
     let mut k = 0;
     loop {
@@ -93,16 +94,8 @@ fn program<N: Normal, const AT_FAILED_PHASE: bool>(draws: &mut Draws<N>, plan: &
         }
         *events += 1;
         let step = &plan.steps[k];
-        let full = launch + step.duration;
-        if !AT_FAILED_PHASE && full > HORIZON {
-            // The landing never happens, whatever the phases do: they need not be drawn.
-            return f64::INFINITY;
-        }
         let failed = draws.failed_phase(step);
-        let land = match failed {
-            Some(j) if AT_FAILED_PHASE => launch + PHASE_SPACING * j as f64,
-            _ => full,
-        };
+        let land = launch + failed.map_or(step.duration, |j| PHASE_SPACING * j as f64);
         if land > HORIZON {
             return f64::INFINITY;
         }
@@ -129,18 +122,13 @@ pub struct Tally {
     pub landing: [Vec<u64>; 2],
 }
 
-/// Runs n timelines: A's program, then B's, on one sequential stream. `at_failed_phase`: see
-/// [`program`] (false for the reference model).
-pub fn run<N: Normal>(n: u64, draws: Draws<N>, at_failed_phase: bool) -> Tally {
-    if at_failed_phase { run_with::<N, true>(n, draws) } else { run_with::<N, false>(n, draws) }
-}
-
-fn run_with<N: Normal, const AT_FAILED_PHASE: bool>(n: u64, mut draws: Draws<N>) -> Tally {
+/// Runs n timelines: A's program, then B's, on one sequential stream.
+pub fn run<N: Normal>(n: u64, mut draws: Draws<N>) -> Tally {
     let plan = Plan::new();
     let mut t = Tally { n, events: 0, first: [0; 3], landing: [vec![0; DAYS], vec![0; DAYS]] };
     for _ in 0..n {
-        let a = program::<N, AT_FAILED_PHASE>(&mut draws, &plan, &mut t.events);
-        let b = program::<N, AT_FAILED_PHASE>(&mut draws, &plan, &mut t.events);
+        let a = program(&mut draws, &plan, &mut t.events);
+        let b = program(&mut draws, &plan, &mut t.events);
         t.add(a, b);
     }
     t
