@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Compares starcity with the same benchmark model written in SimPy and in plain Python.
+"""Compares starcity with the same benchmark model written in SimPy, in plain Python and as the floor.
 
-Run from anywhere: `python3 scripts/reference/compare.py` (builds the release binary first).
+Run from anywhere: `python3 scripts/reference/compare.py` (builds the release binaries first).
 
   agreement  P(A first), P(B first), P(nobody), P(each lands by the end) and the 10/50/90 % landing
-             dates per agency, each Python model against starcity, with standard errors; any
-             difference beyond 4 standard errors is flagged and makes the exit status 1
-  speed      timelines/s of each on one core and the ratios starcity/SimPy and starcity/plain
+             dates per agency, each Python model and the floor against starcity, with standard
+             errors; any difference beyond 4 standard errors is flagged and makes the exit status 1
+  speed      timelines/s of each on one core and the ratios starcity/SimPy and starcity/plain, the
+             floor's over SimPy and plain, and starcity's time per timeline over the floor's
              (starcity: wall clock of `run -n N --threads 1` minus that of `run -n 1`;
-             Python: timed in-process around the model's loop). Ratios only, no fixed targets.
+             Python and the floor: timed in-process around the model's loop). Ratios only, no
+             fixed targets.
+
+The floor (floor/, a cargo project of its own) is the same model as the leanest single-threaded
+Rust loop: no event queue, a hand-written xoshiro256++, ziggurat normals. It runs the same number
+of timelines as starcity (`--starcity-n`); `--no-floor` skips it.
 
 The model is defined once, in model_plain.py; benchmark.toml must be exactly what
 `model_plain.py --toml` writes (checked here). Exit status: 0 all agree, 1 a disagreement,
@@ -32,7 +38,16 @@ import model_plain  # noqa: E402
 import model_simpy  # noqa: E402
 
 SCENARIO = os.path.join("scripts", "reference", "benchmark.toml")
-BIN = os.path.join(REPO, "target", "release", "starcity")
+FLOOR_DIR = os.path.join(HERE, "floor")
+
+
+def target_dir(project):
+    """Where cargo puts `project`'s builds: $CARGO_TARGET_DIR when set (as cargo itself does), else project/target."""
+    return os.path.abspath(os.environ.get("CARGO_TARGET_DIR") or os.path.join(project, "target"))
+
+
+BIN = os.path.join(target_dir(REPO), "release", "starcity")
+FLOOR_BIN = os.path.join(target_dir(FLOOR_DIR), "release", "starcity-floor")
 LIMIT = 4.0  # standard errors
 
 
@@ -45,6 +60,25 @@ def starcity(n, seed):
     if proc.returncode != 0:
         sys.exit(f"starcity failed ({proc.returncode}):\n{proc.stderr}")
     return wall, json.loads(proc.stdout)
+
+
+def floor(n, seed):
+    """(seconds of the loop, Result) of the floor, which counts landings per whole day: the Result's landing
+    lists hold those whole days, which is exact for every statistic here (each uses floor(day) only)."""
+    if not os.path.exists(FLOOR_BIN):
+        print(f"no floor binary at {FLOOR_BIN}: build it (drop --no-build) or pass --no-floor", file=sys.stderr)
+        sys.exit(2)
+    cmd = [FLOOR_BIN, "-n", str(n), "--seed", str(seed), "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"the floor failed ({proc.returncode}):\n{proc.stderr}", file=sys.stderr)
+        sys.exit(2)
+    out = json.loads(proc.stdout)
+    res = model_plain.Result(out["n"])
+    res.first = out["first"]
+    res.events = out["events"]
+    res.landing = [[d for d, c in enumerate(out["landing_days"][ag]) for _ in range(c)] for ag in model_plain.AGENCIES]
+    return out["seconds"], res
 
 
 def day_of(date):
@@ -108,8 +142,23 @@ def compare(name, res, sc, n_sc):
     return rows
 
 
-def print_table(name, rows):
-    head = ("statistic", "starcity", name, "SE", "z", "")
+def as_report(res):
+    """A Result in the shape of starcity's JSON report, so that `compare` can check a model against the
+    floor (whole-day quantiles, as starcity reports them)."""
+    n = res.n
+    ags = model_plain.AGENCIES
+    bands = {ag: {key: py_quantile(xs, q) for key, q in (("p10", 0.1), ("p50", 0.5), ("p90", 0.9))}
+             for ag, xs in zip(ags, res.landing) if xs}
+    return {"milestones": [{
+        "id": "landing",
+        "first": {"A": res.first[0] / n, "B": res.first[1] / n, "none": res.first[2] / n},
+        "reached": {ag: len(xs) / n for ag, xs in zip(ags, res.landing)},
+        "date": bands,
+    }]}
+
+
+def print_table(name, rows, against="starcity"):
+    head = ("statistic", against, name, "SE", "z", "")
     table = [head] + [(a, b, c, d, f"{z:+.2f}", "ok" if abs(z) <= LIMIT else "DISAGREES") for a, b, c, d, z in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(head))]
     for r in table:
@@ -124,6 +173,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-build", action="store_true", help="use the existing target/release/starcity")
     p.add_argument("--no-simpy", action="store_true", help="skip the SimPy model")
+    p.add_argument("--no-floor", action="store_true", help="skip the floor (the lean Rust loop in floor/)")
     a = p.parse_args()
     n_sc = a.starcity_n or 5 * a.n
     if n_sc < a.n:
@@ -140,11 +190,15 @@ def main():
 
     if not a.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        if not a.no_floor:
+            subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=FLOOR_DIR, check=True)
 
     # starcity: the fixed cost (process start, scenario load, JSON) measured by a one-timeline run.
     fixed = min(starcity(1, a.seed)[0] for _ in range(3))
     wall, sc = starcity(n_sc, a.seed)
     t_sc = max(wall - fixed, 1e-9)
+
+    fl = None if a.no_floor else floor(n_sc, a.seed + 3)  # (seconds, Result)
 
     models = [("plain", model_plain.run, a.seed + 1)]
     if use_simpy:
@@ -155,24 +209,40 @@ def main():
         res = fn(a.n, seed)
         results[name] = (res, time.perf_counter() - t0)
 
-    print(f"benchmark model, {os.cpu_count()} cores, one thread each; starcity N = {n_sc:,}, Python N = {a.n:,}")
+    floor_n = "" if fl is None else f", floor N = {n_sc:,}"
+    print(f"benchmark model, {os.cpu_count()} cores, one thread each; starcity N = {n_sc:,}, Python N = {a.n:,}{floor_n}")
     print(f"(starcity: {wall:.2f} s wall minus {fixed * 1000:.0f} ms fixed cost of a one-timeline run)\n")
     ok = True
-    for name, (res, _) in results.items():
+    checked = dict(results)
+    if fl is not None:
+        checked["floor"] = (fl[1], fl[0])
+    for name, (res, _) in checked.items():
         print(f"agreement, {name} vs starcity (flagged beyond {LIMIT:g} SE):")
         ok &= print_table(name, compare(name, res, sc, n_sc))
+        print()
+    for name, (res, _) in results.items() if fl is not None else ():
+        # The floor against the Python models, the model's own definition, whatever starcity does.
+        print(f"agreement, {name} vs floor (flagged beyond {LIMIT:g} SE):")
+        ok &= print_table(name, compare(name, res, as_report(fl[1]), n_sc), against="floor")
         print()
 
     rate_sc = n_sc / t_sc
     print("speed, timelines/s on one core:")
-    print(f"  starcity  {rate_sc:>12,.0f}")
+    print(f"  starcity  {rate_sc:>12,.0f}   ({t_sc:.1f} s)")
+    if fl is not None:
+        rate_fl = n_sc / fl[0]
+        print(f"  floor     {rate_fl:>12,.0f}   ({fl[0]:.1f} s)")
     for name, (res, dt) in results.items():
         print(f"  {name:<8}  {a.n / dt:>12,.0f}   ({dt:.1f} s)")
     for name, (res, dt) in results.items():
         print(f"  starcity / {name:<6} {rate_sc / (a.n / dt):8.1f} x")
+    if fl is not None:
+        for name, (res, dt) in results.items():
+            print(f"  floor / {name:<6}    {rate_fl / (a.n / dt):8.1f} x")
+        print(f"  starcity is {rate_fl / rate_sc:.1f}x the floor's time per timeline")
     print()
     if not ok:
-        print("DISAGREEMENT: starcity and a reference model differ beyond 4 standard errors.")
+        print("DISAGREEMENT: two of the implementations differ beyond 4 standard errors.")
         return 1
     print("all statistics agree within 4 standard errors.")
     return 0 if (use_simpy or a.no_simpy) else 3

@@ -13,9 +13,11 @@ The model (see README.md next to this file):
     (= 0.10 - 0.09 * c / 9 for the class c, so 0.01..0.10); the phases are drawn in order and the
     first failure ends the draws (later phases do not happen);
   * before every flight a preparation, lognormal with median 150 d and sigma 0.4 (median * exp(sigma*z));
-    it starts when the previous flight has landed (or at day 0); a flight lands at launch + the last
-    phase's day, *whether or not it failed*; after a failure a stand-down, lognormal with median 180 d
-    and sigma 0.5, is added before the retry's preparation;
+    it starts when the previous flight has landed (or at day 0); a flight that succeeds lands at
+    launch + the last phase's day, a flight whose phase j fails lands at launch + 3j, the failed
+    phase's day (starcity's engine: "a failed flight ends at its failed phase"); after a failure a
+    stand-down, lognormal with median 180 d and sigma 0.5, is added, counted from that landing,
+    before the retry's preparation;
   * the last phase of step 12 achieves milestone `landing`, dated launch + its day (= the landing);
   * an event later than the horizon is never processed: a flight landing after it reaches nothing.
 """
@@ -93,7 +95,8 @@ def run(n, seed=1):
     prep_m, prep_s = PREP
     sd_m, sd_s = STAND_DOWN
     horizon = HORIZON
-    plan = [(days[-1], fails) for days, fails in STEPS]
+    # Per step: the full duration (a success lands then) and the (day, p) of each phase in order.
+    plan = [(days[-1], tuple(zip(days, fails))) for days, fails in STEPS]
     last = len(plan) - 1
     res = Result(n)
     events = 0
@@ -110,15 +113,16 @@ def run(n, seed=1):
                 break
             events += 1
             if kind == LAUNCH:
-                duration, fails = plan[step[a]]
+                back, phases = plan[step[a]]
                 success = True
-                for q in fails:
-                    if rand() < q:
+                for day, q in phases:
+                    if rand() < q:  # the first failure ends the flight: it comes home on that phase's day
                         success = False
+                        back = day
                         break
                 ok[a] = success
                 launched[a] = t
-                heappush(heap, (t + duration, a, LAND))
+                heappush(heap, (t + back, a, LAND))
             elif ok[a]:
                 if step[a] == last:
                     reached[a] = launched[a] + plan[last][0]

@@ -30,6 +30,7 @@ def agency(env, a, rng, reached):
     sd_m, sd_s = STAND_DOWN
     for days, fails in STEPS:
         duration = days[-1]
+        phases = tuple(zip(days, fails))
         wait = prep_m * exp(prep_s * gauss(0.0, 1.0))  # preparation, from the previous landing
         while True:
             if env.now + wait > HORIZON:
@@ -37,13 +38,15 @@ def agency(env, a, rng, reached):
             yield env.timeout(wait)
             launch = env.now
             success = True
-            for q in fails:  # phases in order; the first failure ends the flight's draws
+            back = duration  # a success lands at launch + the last phase's day
+            for day, q in phases:  # phases in order; the first failure ends the flight on its day
                 if rand() < q:
                     success = False
+                    back = day
                     break
-            if launch + duration > HORIZON:
+            if launch + back > HORIZON:
                 return
-            yield env.timeout(duration)  # a flight lands at launch + last phase day, failed or not
+            yield env.timeout(back)
             if success:
                 break
             wait = sd_m * exp(sd_s * gauss(0.0, 1.0)) + prep_m * exp(prep_s * gauss(0.0, 1.0))
