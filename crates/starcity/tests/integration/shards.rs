@@ -104,7 +104,7 @@ fn forged_or_broken_shards_are_clear_errors() {
     let r = merge(&[forged.clone(), paths[1].clone()]);
     assert_clean_failure("a forged length", &r, &["forged.json is not a readable shard file"]);
     std::fs::write(&forged, "not json").unwrap();
-    assert_clean_failure("garbage", &merge(&[forged.clone()]), &["not a readable shard file"]);
+    assert_clean_failure("garbage", &merge(std::slice::from_ref(&forged)), &["not a readable shard file"]);
     // The right length, counters of another scenario: a shape mismatch, not wrong numbers.
     let other = text.replacen("A tiny race", "A tiny race, edited", 1);
     std::fs::write(&forged, other).unwrap();
