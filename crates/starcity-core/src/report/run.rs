@@ -261,7 +261,7 @@ fn milestone(sc: &Scenario, s: &Summary, m: usize, curve_days: &[usize]) -> Mile
     });
     let cumulative = per_agency(sc, |a| {
         let reached = s.p_reached(m, a);
-        curve_days.iter().map(|&d| reached * s.date_cdf(m, a, d)).collect()
+        s.date_cdf_at(m, a, curve_days).into_iter().map(|p| reached * p).collect()
     });
     MilestoneReport {
         id: sc.milestones[m].id.clone(),
