@@ -81,6 +81,33 @@ pub struct ShardFile {
     pub paired: Option<Paired>,
 }
 
+/// What a shard carries: a summary that counts its timelines and merges exactly, refusing a
+/// summary of another shape (another scenario).
+pub trait Part: Sized {
+    fn timelines(&self) -> u64;
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError>;
+}
+
+impl Part for Summary {
+    fn timelines(&self) -> u64 {
+        self.n
+    }
+
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError> {
+        Summary::try_merge(self, other)
+    }
+}
+
+impl Part for Paired {
+    fn timelines(&self) -> u64 {
+        self.n
+    }
+
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError> {
+        Paired::try_merge(self, other)
+    }
+}
+
 /// The timelines of shard `k` of `n` (1-based) of `total`: contiguous, in order, sizes differing
 /// by at most one, so any split covers every timeline exactly once.
 pub fn range(total: u64, k: u64, n: u64) -> Range<u64> {

@@ -111,12 +111,8 @@ pub struct RunArgs {
     /// Number of timelines, 1 to 1,000,000,000.
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = timelines)]
     pub timelines: u64,
-    /// Print one JSON object instead of tables (the same as `--format json`).
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Output format [default: from the -o file's extension (.md, .json, .csv, .html), else text].
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// No progress bar and no timing line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -175,10 +171,30 @@ pub struct MergeArgs {
 impl RunArgs {
     /// The format asked for: `--json`, `--format`, the extension of `-o`, else text.
     pub fn format(&self) -> Format {
-        if self.json {
-            return Format::Json;
-        }
-        self.format.unwrap_or_else(|| Format::from_path(self.common.output.as_deref()))
+        self.output.format(self.common.output.as_deref())
+    }
+}
+
+/// `--json` and `--format`, shared by the commands that write a typed report.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct FormatArgs {
+    /// Print one JSON object instead of tables (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    /// Output format [default: from the -o file's extension (.md, .json, .csv, .html), else text].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+impl FormatArgs {
+    /// The format asked for, else the one `output`'s extension implies, else text.
+    pub fn format(self, output: Option<&std::path::Path>) -> Format {
+        self.asked().unwrap_or_else(|| Format::from_path(output))
+    }
+
+    /// The format asked for with a flag, if any.
+    pub fn asked(self) -> Option<Format> {
+        if self.json { Some(Format::Json) } else { self.format }
     }
 }
 
@@ -266,12 +282,8 @@ pub struct RankArgs {
     /// Counterfactuals given the whole record (as `compare --given-history`).
     #[arg(long, conflicts_with = "history_until")]
     pub given_history: bool,
-    /// Print one JSON object instead of tables (the same as `--format json`).
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
-    /// Output format [default: from the -o file's extension (.md, .json, .csv, .html), else text].
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,

@@ -279,7 +279,7 @@ fn curves(out: &mut String, chart: &Chart, dates: &[NaiveDate], series: &[Series
     let f = Frame { left: 64.0, top: TOP + 8.0, width: WIDTH - 64.0 - RIGHT, height: 240.0 };
     let (Some(first), Some(last)) = (dates.first(), dates.last()) else { return f.bottom() + BOTTOM };
     let (lo, hi) = (year_fraction(*first), year_fraction(*last));
-    y_grid(out, f, chart.unit);
+    y_grid(out, f, 1.0, 0.25, chart.unit);
     year_ticks(out, f, first.year(), last.year(), lo, hi);
     for s in series {
         let points: Vec<String> = dates
@@ -302,11 +302,11 @@ fn curves(out: &mut String, chart: &Chart, dates: &[NaiveDate], series: &[Series
     f.bottom() + BOTTOM
 }
 
-/// Horizontal grid lines at 0, 25, 50, 75 and 100 %.
-fn y_grid(out: &mut String, f: Frame, unit: Unit) {
-    for k in 0..=4 {
-        let v = k as f64 / 4.0;
-        let y = f.y(v, 0.0, 1.0);
+/// Horizontal grid lines with labels, at every `step` from 0 to `hi`.
+fn y_grid(out: &mut String, f: Frame, hi: f64, step: f64, unit: Unit) {
+    let mut v = 0.0;
+    while v <= hi + step * 1e-6 {
+        let y = f.y(v, 0.0, hi);
         let _ = writeln!(
             out,
             "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
@@ -320,6 +320,7 @@ fn y_grid(out: &mut String, f: Frame, unit: Unit) {
             y + 4.0,
             tick_label(v, unit)
         );
+        v += step;
     }
 }
 
@@ -519,24 +520,7 @@ fn columns(out: &mut String, chart: &Chart, rows: &[String], series: &[Series], 
     let top = series.iter().flat_map(|s| s.values.iter()).fold(0.0f64, |a, b| a.max(*b));
     let step = nice_step(top.max(0.01), 4.0);
     let hi = (top / step).ceil().max(1.0) * step;
-    let mut v = 0.0;
-    while v <= hi + step * 1e-6 {
-        let y = f.y(v, 0.0, hi);
-        let _ = writeln!(
-            out,
-            "<line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>",
-            f.left,
-            f.right()
-        );
-        let _ = writeln!(
-            out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"{INK}\">{}</text>",
-            f.left - 6.0,
-            y + 4.0,
-            tick_label(v, chart.unit)
-        );
-        v += step;
-    }
+    y_grid(out, f, hi, step, chart.unit);
     let group = f.width / rows.len().max(1) as f64;
     let bar = (group - 6.0) / series.len().max(1) as f64;
     let bar_x = |r: usize, k: usize| f.left + group * r as f64 + 3.0 + bar * k as f64;

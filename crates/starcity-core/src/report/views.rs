@@ -422,15 +422,7 @@ fn compare_firsts_chart(c: &CompareReport) -> Chart {
 }
 
 fn first_effects_chart(c: &CompareReport) -> Chart {
-    let rows = c.paired.milestones.iter().flat_map(|m| {
-        m.first.iter().enumerate().map(move |(a, (id, e))| EffectRow {
-            label: id.to_string(),
-            hue: Hue::Agency(a),
-            value: e.diff,
-            lo: e.ci95[0],
-            hi: e.ci95[1],
-        })
-    });
+    let rows = c.paired.milestones.iter().flat_map(|m| agency_effects(&m.first));
     Chart {
         id: "first-effects".into(),
         title: "What the divergence changes: who is first".into(),
@@ -445,6 +437,17 @@ fn first_effects_chart(c: &CompareReport) -> Chart {
             legend: agency_legend(&c.baseline),
         },
     }
+}
+
+/// One effects row per agency, in its colour.
+fn agency_effects(effects: &super::Keyed<crate::counterfactual::Effect>) -> impl Iterator<Item = EffectRow> + '_ {
+    effects.iter().enumerate().map(|(a, (id, e))| EffectRow {
+        label: id.to_string(),
+        hue: Hue::Agency(a),
+        value: e.diff,
+        lo: e.ci95[0],
+        hi: e.ci95[1],
+    })
 }
 
 /// Agencies and their colours.
@@ -509,13 +512,7 @@ fn compare_losses_table(c: &CompareReport) -> Table {
 }
 
 fn crew_effects_chart(c: &CompareReport) -> Chart {
-    let rows = c.paired.crew_lost.iter().enumerate().map(|(a, (id, e))| EffectRow {
-        label: id.to_string(),
-        hue: Hue::Agency(a),
-        value: e.diff,
-        lo: e.ci95[0],
-        hi: e.ci95[1],
-    });
+    let rows = agency_effects(&c.paired.crew_lost);
     Chart {
         id: "crew-effects".into(),
         title: "What the divergence changes: people lost".into(),

@@ -6,7 +6,7 @@ use starcity_core::counterfactual::{self, Paired};
 use starcity_core::ensemble::Summary;
 use starcity_core::limits::SHARD_BYTES;
 use starcity_core::report::{CompareReport, RunReport, views};
-use starcity_core::shard::{self, Header, ShardFile};
+use starcity_core::shard::{self, Header, Part, ShardFile};
 
 use crate::cli::{Format, HistoryUntil, MergeArgs};
 use crate::config::{Inputs, Worlds};
@@ -62,23 +62,19 @@ fn compile(h: &Header) -> Result<Worlds> {
     if h.given_history { worlds.given_history() } else { Ok(worlds) }
 }
 
-/// One summary per shard (`pick`), checked against its range and the scenario's shape, merged.
-fn fold(
-    empty: Summary,
-    shards: &[&(String, ShardFile)],
-    pick: impl Fn(&ShardFile) -> Option<&Summary>,
-) -> Result<Summary> {
+/// One part per shard (`pick`), checked against its range and the scenario's shape, merged.
+fn fold<'a, T: Part + 'a>(
+    empty: T,
+    shards: &[&'a (String, ShardFile)],
+    pick: impl Fn(&'a ShardFile) -> Option<&'a T>,
+) -> Result<T> {
     shards.iter().try_fold(empty, |acc, (name, f)| {
-        let s = pick(f).ok_or_else(|| miette!("{name} holds no summary for this command"))?;
-        if s.n != f.header.range[1] - f.header.range[0] {
-            return Err(miette!(
-                "{name} counts {} timelines but covers {}..{}",
-                s.n,
-                f.header.range[0],
-                f.header.range[1]
-            ));
+        let part = pick(f).ok_or_else(|| miette!("{name} holds no summary for this command"))?;
+        let [start, end] = f.header.range;
+        if part.timelines() != end - start {
+            return Err(miette!("{name} counts {} timelines but covers {start}..{end}", part.timelines()));
         }
-        acc.try_merge(s).map_err(|e| miette!("{name}: {e}"))
+        acc.try_merge(part).map_err(|e| miette!("{name}: {e}"))
     })
 }
 
@@ -98,18 +94,7 @@ fn merge_run(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, sink: 
 
 fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, sink: Sink<'_>) -> Result<()> {
     let h = &shards[0].1.header;
-    let paired = shards.iter().try_fold(Paired::new(&w.base, &w.div), |acc, (name, f)| {
-        let p = f.paired.as_ref().ok_or_else(|| miette!("{name} holds no paired summary"))?;
-        if p.n != f.header.range[1] - f.header.range[0] {
-            return Err(miette!(
-                "{name} counts {} twin timelines but covers {}..{}",
-                p.n,
-                f.header.range[0],
-                f.header.range[1]
-            ));
-        }
-        acc.try_merge(p).map_err(|e| miette!("{name}: {e}"))
-    })?;
+    let paired = fold(Paired::new(&w.base, &w.div), shards, |f| f.paired.as_ref())?;
     let report = CompareReport::new(&w.base, &w.div, &paired, h.seed);
     super::emit_report(&report, &views::compare(&report), format, sink)
 }

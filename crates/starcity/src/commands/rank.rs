@@ -12,7 +12,7 @@ use starcity_core::report::rank::{Quantity, RankRow};
 use starcity_core::report::{RankReport, views};
 use starcity_core::scenario::Scenario;
 
-use crate::cli::{Format, RankArgs};
+use crate::cli::RankArgs;
 use crate::config::{self, Worlds};
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
@@ -38,10 +38,7 @@ pub fn run(args: &RankArgs) -> Result<()> {
         rows.push(row(&scenario, name, quantity, args)?);
     }
     let report = RankReport::new(&scenario, quantity, args.common.seed, args.timelines, args.given_history, rows);
-    let format = match args.json {
-        true => Format::Json,
-        false => args.format.unwrap_or_else(|| Format::from_path(args.common.output.as_deref())),
-    };
+    let format = args.output.format(args.common.output.as_deref());
     super::emit_report(&report, &views::rank(&report), format, Sink::new(args.common.output.as_deref()))?;
     if !args.quiet {
         output::note(&format!("{} divergences ranked in {:.2} s\n", names.len(), started.elapsed().as_secs_f64()));

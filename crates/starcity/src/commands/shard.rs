@@ -6,7 +6,7 @@ use starcity_core::counterfactual;
 use starcity_core::ensemble::{self, RunError};
 use starcity_core::shard::{self, Header, ShardFile};
 
-use crate::cli::{Format, HistoryUntil, RunArgs, ShardSpec};
+use crate::cli::{HistoryUntil, RunArgs, ShardSpec};
 use crate::config::{Inputs, Worlds};
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
@@ -60,7 +60,7 @@ fn header(
         target: shard::target(),
         command: command.into(),
         // Not the -o extension: -o names the shard file here.
-        output: args.json.then_some(Format::Json).or(args.format).map(|f| f.name().to_string()),
+        output: args.output.asked().map(|f| f.name().to_string()),
         given_history,
         history_until: args.common.history_until.map(|h| match h {
             HistoryUntil::None => "none".to_string(),
