@@ -286,10 +286,26 @@ where
     K::Error: Send,
 {
     RunError::check_timelines(cfg.timelines).map_err(StreamError::Run)?;
+    stream_range(sc, cfg.seed, 0..cfg.timelines, progress, sink)
+}
+
+/// [`stream`] of the timelines `range` only (a shard): the rows carry their global indices, so
+/// the shards' rows in range order are the whole stream's.
+pub fn stream_range<K>(
+    sc: &Scenario,
+    seed: u64,
+    range: std::ops::Range<u64>,
+    progress: &AtomicU64,
+    sink: &mut K,
+) -> Result<(), StreamError<K::Error>>
+where
+    K: RowSink + Send,
+    K::Error: Send,
+{
     crate::parallel::ordered_blocks(
-        cfg.timelines.div_ceil(BLOCK),
+        range.end.saturating_sub(range.start).div_ceil(BLOCK),
         World::default,
-        |world, b| block_of(sc, cfg, b, world, progress),
+        |world, b| block_of(sc, seed, &range, b, world, progress),
         |rows| match rows.overrun {
             Some(o) => Err(StreamError::Run(RunError::event_budget(sc, o))),
             None => sink.block(&rows).map_err(StreamError::Sink),
@@ -297,13 +313,21 @@ where
     )
 }
 
-/// Runs the timelines of block `b` and collects their rows; stops at a timeline that overran.
-fn block_of(sc: &Scenario, cfg: RunConfig, b: u64, world: &mut World, progress: &AtomicU64) -> RowBlock {
-    let lo = b * BLOCK;
-    let hi = (lo + BLOCK).min(cfg.timelines);
+/// Runs the timelines of block `b` of `range` and collects their rows; stops at a timeline that
+/// overran.
+fn block_of(
+    sc: &Scenario,
+    seed: u64,
+    range: &std::ops::Range<u64>,
+    b: u64,
+    world: &mut World,
+    progress: &AtomicU64,
+) -> RowBlock {
+    let lo = range.start + b * BLOCK;
+    let hi = (lo + BLOCK).min(range.end);
     let mut rows = RowBlock::new(sc, lo);
     for i in lo..hi {
-        run_timeline(sc, cfg.seed, i, world, &mut Quiet);
+        run_timeline(sc, seed, i, world, &mut Quiet);
         if world.overrun.is_some() {
             rows.overrun = world.overrun;
             break;

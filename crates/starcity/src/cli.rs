@@ -304,6 +304,10 @@ pub struct ExportArgs {
     /// No progress bar and no timing line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write only the rows of shard K of N (CSV) to -o, and its header to `-o`.shard.json, for
+    /// `starcity merge` (`auto`, `auto/N`: as for `run --shard`).
+    #[arg(long, value_name = "K/N|auto|auto/N", value_parser = shard_spec)]
+    pub shard: Option<ShardSpec>,
 }
 
 /// `export --format`.

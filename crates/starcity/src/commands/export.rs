@@ -19,13 +19,16 @@ use starcity_core::rows::{self, Columns, RowSink, StreamError};
 use starcity_core::scenario::Scenario;
 
 use crate::cli::{ExportArgs, TableFormat};
-use crate::config::Worlds;
+use crate::config::{Inputs, Worlds};
 use crate::output::{self, Sink, Stream};
 use crate::progress::in_pool;
 
 pub fn run(args: &ExportArgs) -> Result<()> {
     let output = args.common.output.as_deref();
     let format = args.format.unwrap_or_else(|| format_of(output));
+    if let Some(spec) = args.shard {
+        return shard(args, spec, format);
+    }
     refuse_terminal(format, output, std::io::stdout().is_terminal())?;
     let Worlds { div, .. } = Worlds::load(&args.common)?;
     let columns = Columns::of(&div)?;
@@ -42,6 +45,42 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         output::note(&format!("{} rows in {secs:.2} s ({rate:.0} timelines/s)\n", cfg.timelines));
     }
     Ok(())
+}
+
+/// `export --shard`: the rows of the shard's range as CSV to `-o`, and its header beside them
+/// (`-o`.shard.json) for `merge`, which joins the parts into the unsplit CSV byte for byte.
+fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) -> Result<()> {
+    if format == TableFormat::Parquet {
+        return Err(miette!(
+            help = "shard to CSV parts (-o part-K.csv) and merge them; convert the merged CSV if you need Parquet",
+            "export --shard writes CSV parts: Parquet shards cannot be joined by merge yet"
+        ));
+    }
+    let path = super::shard::target(args.common.output.as_deref())?;
+    let inputs = Inputs::read(&args.common)?;
+    let worlds = Worlds::compile(&inputs, args.common.history_until)?;
+    let command = super::shard::Command {
+        name: "export",
+        output: Some("csv"),
+        common: &args.common,
+        timelines: args.timelines,
+        given_history: false,
+    };
+    let header = super::shard::header(&command, &inputs, &worlds, super::shard::resolve(spec)?);
+    let range = header.range[0]..header.range[1];
+    let div = &worlds.div;
+    let mut table = csv_table::CsvTable::new(div, Columns::of(div)?, Stream::open(Sink::File(path))?)?;
+    let (threads, seed) = (args.common.threads, header.seed);
+    let streamed = in_pool(threads, args.quiet, range.end - range.start, "timelines", |done| {
+        rows::stream_range(div, seed, range.clone(), done, &mut table)
+    })?;
+    streamed.map_err(|e| match e {
+        StreamError::Run(e) => Report::new(e),
+        StreamError::Sink(e) => e,
+    })?;
+    table.finish()?.finish()?;
+    let file = starcity_core::shard::ShardFile { header, summary: None, baseline: None, paired: None };
+    output::emit_json_compact(&file, Sink::File(&super::shard::sidecar(path)))
 }
 
 /// Without `--format`: Parquet for a `-o` ending in `.parquet` or `.pq`, else CSV.

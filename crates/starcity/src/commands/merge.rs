@@ -11,7 +11,7 @@ use starcity_core::shard::{self, Header, Part, ShardFile};
 use crate::cli::{Format, HistoryUntil, MergeArgs};
 use crate::config::{Inputs, Worlds};
 use crate::input;
-use crate::output::{self, Sink};
+use crate::output::{self, Sink, Stream};
 
 pub fn run(args: &MergeArgs) -> Result<()> {
     output::check_target(args.output.as_deref())?;
@@ -28,6 +28,9 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         ));
     }
     let ordered: Vec<&(String, ShardFile)> = order.iter().map(|&i| &files[i]).collect();
+    if h.command == "export" {
+        return merge_export(&ordered, args.output.as_deref());
+    }
     let format = match &h.output {
         Some(name) => Format::from_name(name).ok_or_else(|| miette!("{first_name}: unknown output format `{name}`"))?,
         None => Format::from_path(args.output.as_deref()),
@@ -40,10 +43,15 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     }
 }
 
-/// Reads one shard file, within `shard-bytes`.
+/// Reads one shard file, within `shard-bytes`. An export part (`part.csv`) is read through its
+/// header beside it (`part.csv.shard.json`).
 fn read(name: &str) -> Result<(String, ShardFile)> {
     if name == "-" {
         return Err(miette!("merge reads shard files by name, not `-`"));
+    }
+    let sidecar = super::shard::sidecar(std::path::Path::new(name));
+    if !name.ends_with(".shard.json") && sidecar.is_file() {
+        return read(&sidecar.display().to_string());
     }
     let text = input::read_text(name, SHARD_BYTES)?;
     let file = serde_json::from_str(&text).map_err(|e| miette!("{name} is not a readable shard file: {e}"))?;
@@ -97,4 +105,42 @@ fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, si
     let paired = fold(Paired::new(&w.base, &w.div), shards, |f| f.paired.as_ref())?;
     let report = CompareReport::new(&w.base, &w.div, &paired, h.seed);
     super::emit_report(&report, &views::compare(&report), format, sink)
+}
+
+/// Export parts: the header line once, then every part's rows in range order, each part checked
+/// to hold its range's rows under the same header. Streamed: memory does not grow with the rows.
+fn merge_export(shards: &[&(String, ShardFile)], output: Option<&std::path::Path>) -> Result<()> {
+    use std::io::{BufRead, Write};
+    if output.is_some_and(|p| p.extension().is_some_and(|e| e == "parquet" || e == "pq")) {
+        return Err(miette!("export shards are CSV parts: merge them into a .csv file"));
+    }
+    let mut out = Stream::open(Sink::new(output))?;
+    let mut first_header: Option<Vec<u8>> = None;
+    for (name, f) in shards {
+        let rows_path = name.strip_suffix(".shard.json").unwrap_or(name);
+        let file = std::fs::File::open(rows_path).map_err(|e| miette!("{rows_path}, the rows of {name}: {e}"))?;
+        let mut lines = std::io::BufReader::new(file).split(b'\n');
+        let header = lines.next().transpose().map_err(|e| miette!("{rows_path}: {e}"))?.unwrap_or_default();
+        match &first_header {
+            Some(h) if *h != header => return Err(miette!("{rows_path} has another header than the first part")),
+            Some(_) => {}
+            None => {
+                out.write_all(&header).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
+                first_header = Some(header);
+            }
+        }
+        let mut rows = 0u64;
+        for line in lines {
+            let line = line.map_err(|e| miette!("{rows_path}: {e}"))?;
+            out.write_all(&line).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
+            rows += 1;
+        }
+        let [start, end] = f.header.range;
+        if rows != end - start {
+            return Err(miette!(
+                "{rows_path} holds {rows} rows, but its shard covers timelines {start}..{end}: an unfinished or edited part"
+            ));
+        }
+    }
+    out.finish()
 }

@@ -6,7 +6,7 @@ use starcity_core::counterfactual;
 use starcity_core::ensemble::{self, RunError};
 use starcity_core::shard::{self, Header, ShardFile};
 
-use crate::cli::{HistoryUntil, RunArgs, ShardSpec};
+use crate::cli::{EnsembleArgs, HistoryUntil, RunArgs, ShardSpec};
 use crate::config::{Inputs, Worlds};
 use crate::output::{self, Sink};
 use crate::progress::in_pool;
@@ -43,42 +43,50 @@ fn check(k: Option<u64>, n: u64, what: &str) -> Result<(u64, u64)> {
     }
 }
 
-/// The header of this command's shard `k` of `n`.
-fn header(
-    command: &str,
-    args: &RunArgs,
-    inputs: &Inputs,
-    worlds: &Worlds,
-    (k, n): (u64, u64),
-    given_history: bool,
-) -> Header {
-    let range = shard::range(args.timelines, k, n);
+/// What a shard's header records of the command that wrote it.
+pub struct Command<'a> {
+    pub name: &'static str,
+    /// The format asked for with a flag (not `-o`'s extension: `-o` names the shard here).
+    pub output: Option<&'static str>,
+    pub common: &'a EnsembleArgs,
+    pub timelines: u64,
+    pub given_history: bool,
+}
+
+/// The header of shard `k` of `n` of `command`.
+pub fn header(command: &Command<'_>, inputs: &Inputs, worlds: &Worlds, (k, n): (u64, u64)) -> Header {
+    let range = shard::range(command.timelines, k, n);
     Header {
         format: shard::FORMAT.into(),
         version: shard::VERSION,
         starcity: env!("CARGO_PKG_VERSION").into(),
         target: shard::target(),
-        command: command.into(),
-        // Not the -o extension: -o names the shard file here.
-        output: args.output.asked().map(|f| f.name().to_string()),
-        given_history,
-        history_until: args.common.history_until.map(|h| match h {
+        command: command.name.into(),
+        output: command.output.map(String::from),
+        given_history: command.given_history,
+        history_until: command.common.history_until.map(|h| match h {
             HistoryUntil::None => "none".to_string(),
             HistoryUntil::Date(d) => d.to_string(),
         }),
         scenario: inputs.scenario.clone(),
         divergences: inputs.divergences.clone(),
         fingerprint: shard::fingerprint(&[&worlds.base, &worlds.div]),
-        seed: args.common.seed,
-        timelines: args.timelines,
+        seed: command.common.seed,
+        timelines: command.timelines,
         shard: [k, n],
         range: [range.start, range.end],
     }
 }
 
+/// The `Command` of `run` or `compare`.
+fn of<'a>(name: &'static str, args: &'a RunArgs, given_history: bool) -> Command<'a> {
+    let output = args.output.asked().map(|f| f.name());
+    Command { name, output, common: &args.common, timelines: args.timelines, given_history }
+}
+
 /// `run --shard`: the shard's summary (and the baseline's, when an intervention needs it).
 pub fn run(args: &RunArgs, spec: ShardSpec, inputs: &Inputs, worlds: &Worlds) -> Result<()> {
-    let header = header("run", args, inputs, worlds, resolve(spec)?, false);
+    let header = header(&of("run", args, false), inputs, worlds, resolve(spec)?);
     let summary = |sc| summary_of(sc, &header, args);
     let baseline = match counterfactual::needs_baseline(&worlds.div) {
         true => Some(summary(&worlds.base)?),
@@ -101,7 +109,7 @@ fn summary_of(sc: &starcity_core::Scenario, h: &Header, args: &RunArgs) -> Resul
 
 /// `compare --shard`: the shard's paired summaries.
 pub fn compare(args: &RunArgs, spec: ShardSpec, inputs: &Inputs, worlds: &Worlds, given_history: bool) -> Result<()> {
-    let header = header("compare", args, inputs, worlds, resolve(spec)?, given_history);
+    let header = header(&of("compare", args, given_history), inputs, worlds, resolve(spec)?);
     let range = header.range[0]..header.range[1];
     let (base, div) = (&worlds.base, &worlds.div);
     let paired = in_pool(args.common.threads, args.quiet, range.end - range.start, "twin timelines", |done| {
@@ -113,11 +121,22 @@ pub fn compare(args: &RunArgs, spec: ShardSpec, inputs: &Inputs, worlds: &Worlds
 
 /// The shard file, to `-o` (a shard is for `merge`, not for reading on a terminal).
 fn write(file: &ShardFile, args: &RunArgs) -> Result<()> {
-    let Some(path) = args.common.output.as_deref() else {
-        return Err(miette!(
+    output::emit_json_compact(file, Sink::File(target(args.common.output.as_deref())?))
+}
+
+/// `-o`, which a shard needs.
+pub fn target(output: Option<&std::path::Path>) -> Result<&std::path::Path> {
+    output.ok_or_else(|| {
+        miette!(
             help = "e.g. --shard 1/4 -o shard-1.json, then starcity merge shard-*.json",
             "--shard writes a shard file: give it a name with -o"
-        ));
-    };
-    output::emit_json_compact(file, Sink::File(path))
+        )
+    })
+}
+
+/// Where an export shard's header goes: beside its rows, `ROWS.shard.json`.
+pub fn sidecar(rows: &std::path::Path) -> std::path::PathBuf {
+    let mut name = rows.as_os_str().to_owned();
+    name.push(".shard.json");
+    name.into()
 }

@@ -137,3 +137,39 @@ fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
         .unwrap();
     assert!(String::from_utf8_lossy(&missing.stderr).contains("SLURM_ARRAY_TASK_ID is not set"));
 }
+
+/// `export --shard` writes CSV parts with their headers beside them; `merge` joins the parts into
+/// the unsplit CSV byte for byte, and refuses a part that lost rows.
+#[test]
+fn export_parts_merge_into_the_unsplit_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.csv");
+    let (code, _, stderr) = run(&["export", "tiny-race", "-n", "700", "-q", "-o", whole.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    for n in [1u64, 3, 7] {
+        let parts: Vec<PathBuf> = (1..=n)
+            .rev()
+            .map(|k| {
+                let part = dir.path().join(format!("part-{k}-of-{n}.csv"));
+                let spec = format!("{k}/{n}");
+                let args = ["export", "tiny-race", "-n", "700", "-q", "--shard", &spec, "-o", part.to_str().unwrap()];
+                let (code, _, stderr) = run(&args);
+                assert_eq!(code, 0, "{stderr}");
+                part
+            })
+            .collect();
+        let merged = dir.path().join(format!("merged-{n}.csv"));
+        let mut all = vec!["merge".to_string(), "-o".into(), merged.display().to_string()];
+        all.extend(parts.iter().map(|p| p.display().to_string()));
+        let (code, _, stderr) = run(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(std::fs::read(&merged).unwrap() == std::fs::read(&whole).unwrap(), "{n} parts merge into another CSV");
+    }
+    let part = dir.path().join("part-2-of-3.csv");
+    let text = std::fs::read_to_string(&part).unwrap();
+    std::fs::write(&part, &text[..text.trim_end().rfind('\n').unwrap() + 1]).unwrap();
+    let parts: Vec<String> =
+        (1..=3).map(|k| dir.path().join(format!("part-{k}-of-3.csv")).display().to_string()).collect();
+    let r = run(&[&["merge"], &parts.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat());
+    assert_clean_failure("a part that lost a row", &r, &["part-2-of-3.csv holds", "an unfinished or edited part"]);
+}
