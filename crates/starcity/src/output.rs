@@ -77,17 +77,16 @@ pub fn emit(text: &str, sink: Sink<'_>) -> Result<()> {
 
 /// Writes JSON (already escaped by serde; DEL and C1 controls are escaped too) to the sink.
 pub fn emit_json(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| miette!("cannot serialise the result: {e}"))? + "\n";
-    let json = crate::terminal::escape_json(&json);
-    match sink {
-        Sink::Stdout => write_stdout(json.as_bytes()),
-        Sink::File(path) => write_atomic(path, json.as_bytes()),
-    }
+    emit_json_text(serde_json::to_string_pretty(value), sink)
 }
 
 /// Writes JSON on one line (shard files: compact, for machines), escaped as [`emit_json`] does.
 pub fn emit_json_compact(value: &impl serde::Serialize, sink: Sink<'_>) -> Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| miette!("cannot serialise the result: {e}"))? + "\n";
+    emit_json_text(serde_json::to_string(value), sink)
+}
+
+fn emit_json_text(json: serde_json::Result<String>, sink: Sink<'_>) -> Result<()> {
+    let json = json.map_err(|e| miette!("cannot serialise the result: {e}"))? + "\n";
     let json = crate::terminal::escape_json(&json);
     match sink {
         Sink::Stdout => write_stdout(json.as_bytes()),

@@ -186,12 +186,7 @@ mod parquet_file {
 #[test]
 fn a_failed_export_leaves_the_previous_file_and_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
-    let text = tiny_race()
-        .replace("prior = { mean = 0.2, strength = 10 }  # judgement", "failure = 1.0")
-        .replace("stand_down = { median_days = 60, sigma = 0.5 }", "stand_down = { median_days = 0, sigma = 0 }")
-        .replace("prep = { median_days = 200, sigma = 0.4 }", "prep = { median_days = 0, sigma = 0 }")
-        .replace("test = \"red-test\"\n", "")
-        .replace("loss = 0.3", "loss = 0.0");
+    let text = crate::support::zero_time_loop();
     let looping = dir.path().join("loop.toml");
     std::fs::write(&looping, text).unwrap();
     let out = dir.path().join("keep.csv");

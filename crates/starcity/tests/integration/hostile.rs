@@ -191,12 +191,7 @@ fn fifos_devices_and_directories_are_refused_without_blocking() {
 #[test]
 fn a_zero_time_loop_stops_at_the_event_budget_naming_the_program_and_step() {
     let dir = tempfile::tempdir().unwrap();
-    let text = tiny_race()
-        .replace("prior = { mean = 0.2, strength = 10 }  # judgement", "failure = 1.0")
-        .replace("stand_down = { median_days = 60, sigma = 0.5 }", "stand_down = { median_days = 0, sigma = 0 }")
-        .replace("prep = { median_days = 200, sigma = 0.4 }", "prep = { median_days = 0, sigma = 0 }")
-        .replace("test = \"red-test\"\n", "")
-        .replace("loss = 0.3", "loss = 0.0");
+    let text = crate::support::zero_time_loop();
     let path = file(dir.path(), "loop.toml", &text);
     let expected = ["limit `events`", "at program `red-program`, step 1 (red-orbit)", "timeline 0 stopped on 1960-"];
     for args in [

@@ -33,6 +33,17 @@ pub fn tiny_race() -> String {
     std::fs::read_to_string(repo("scenarios/tiny-race.toml")).unwrap()
 }
 
+/// `tiny-race` made to loop without time passing: Red's rocket always fails, nobody dies, and
+/// preparation and stand-down take no time, so a timeline runs into the event budget.
+pub fn zero_time_loop() -> String {
+    tiny_race()
+        .replace("prior = { mean = 0.2, strength = 10 }  # judgement", "failure = 1.0")
+        .replace("stand_down = { median_days = 60, sigma = 0.5 }", "stand_down = { median_days = 0, sigma = 0 }")
+        .replace("prep = { median_days = 200, sigma = 0.4 }", "prep = { median_days = 0, sigma = 0 }")
+        .replace("test = \"red-test\"\n", "")
+        .replace("loss = 0.3", "loss = 0.0")
+}
+
 /// Asserts a failure the way users should see one: exit code 1, no panic, the message once.
 pub fn assert_clean_failure(what: &str, (code, _, stderr): &(i32, String, String), words: &[&str]) {
     assert_eq!(*code, 1, "{what}: exit code {code}, stderr:\n{stderr}");
