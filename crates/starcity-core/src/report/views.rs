@@ -12,8 +12,14 @@ use super::run::{MilestoneReport, RunReport};
 /// The document of `starcity run`.
 pub fn run(r: &RunReport) -> Document {
     let div = if r.divergences.is_empty() { String::new() } else { format!(" with {}", r.divergences.join(" + ")) };
-    let title =
-        format!("{}{div} — {} timelines, seed {}, {} to {}", r.scenario_name, r.timelines, r.seed, r.start, r.end);
+    let title = format!(
+        "{}{div} — {} timelines, seed {}, {} to {}",
+        r.scenario_name,
+        thousands(r.timelines),
+        r.seed,
+        r.start,
+        r.end
+    );
     let mut sections = vec![
         Section::new("Who gets there first", vec![Block::Chart(firsts_chart(r)), Block::Table(firsts_table(r))]),
         when_section(r),
@@ -339,7 +345,7 @@ pub fn compare(c: &CompareReport) -> Document {
         "{} vs {} — {} twin timelines, seed {}",
         b.scenario_name,
         d.divergences.join(" + "),
-        b.timelines,
+        thousands(b.timelines),
         b.seed
     );
     let intro = vec![format!("{}\n{}", c.conditioning.text, c.conditioning.meaning)];
@@ -532,7 +538,7 @@ pub fn rank(r: &RankReport) -> Document {
         "{}: {} divergences, {} twin timelines each, seed {}.",
         r.scenario_name,
         r.rows.len(),
-        r.timelines,
+        thousands(r.timelines),
         r.seed
     );
     let how = if r.given_history {
@@ -586,4 +592,17 @@ pub fn rank(r: &RankReport) -> Document {
     };
     let intro = vec![what, how];
     Document { title, intro, sections: vec![Section::new("Ranking", vec![Block::Chart(chart), Block::Table(t)])] }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thousands;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_000_000_000), "1,000,000,000");
+    }
 }
