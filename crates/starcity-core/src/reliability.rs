@@ -142,6 +142,37 @@ impl Posterior {
         }
     }
 
+    /// Observes flight `n` and returns the new posterior mean of `q0`: exactly `observe(n,
+    /// failed)` then `mean_q0()`, the same operations in the same order, in one pass over the
+    /// grid instead of two. A crew decision folds the latest landing into its belief and reads
+    /// the mean straight after, on most crewed launches (docs/performance.md).
+    pub fn observe_mean(&mut self, n: u32, failed: bool) -> f64 {
+        if self.since_norm + 1 >= 16 {
+            // This update rescales the weights before the mean reads them: two passes.
+            self.observe(n, failed);
+            return self.mean_q0();
+        }
+        self.since_norm += 1;
+        let g = self.growth_at(n);
+        let (mut wq, mut w) = ([0.0; 4], [0.0; 4]);
+        let sums = |ws: &mut [f64], qs: &[f64], wq: &mut [f64; 4], w: &mut [f64; 4], factor: &dyn Fn(f64) -> f64| {
+            for k in 0..4 {
+                ws[k] *= factor(qs[k]);
+                wq[k] += ws[k] * qs[k];
+                w[k] += ws[k];
+            }
+        };
+        for (ws, qs) in self.weight.chunks_exact_mut(4).zip(self.q0.chunks_exact(4)) {
+            if failed {
+                sums(ws, qs, &mut wq, &mut w, &|q| q * g);
+            } else {
+                sums(ws, qs, &mut wq, &mut w, &|q| 1.0 - q * g);
+            }
+        }
+        let (wq, w) = ((wq[0] + wq[1]) + (wq[2] + wq[3]), (w[0] + w[1]) + (w[2] + w[3]));
+        if w > 0.0 { wq / w } else { 0.0 }
+    }
+
     /// The sum of the weights (they are normalised lazily).
     #[inline]
     fn total(&self) -> f64 {
@@ -455,6 +486,20 @@ mod tests {
     use super::*;
 
     const H: Hyper = Hyper { mu: 0.3, kappa: 4.0, rho: 0.2, tau: 10.0 };
+
+    /// The engine's one-pass update must give the two-pass numbers bit for bit, including the
+    /// updates that rescale the weights (every 16th), or timelines would change with it.
+    #[test]
+    fn observe_mean_is_observe_then_mean_bit_for_bit() {
+        let (mut one, mut two) = (Posterior::new(H), Posterior::new(H));
+        for n in 0..100u32 {
+            let failed = n % 7 == 3 || n % 11 == 5;
+            let fused = one.observe_mean(n, failed);
+            two.observe(n, failed);
+            assert_eq!(fused.to_bits(), two.mean_q0().to_bits(), "flight {n}");
+            assert_eq!(one.weight.map(f64::to_bits), two.weight.map(f64::to_bits));
+        }
+    }
 
     #[test]
     fn prior_mean_matches_beta_mean() {

@@ -247,9 +247,16 @@ impl VehicleState {
     /// The agency's predicted failure probability of the vehicle's family flight `n`: the same
     /// number as `belief(prior).predict(n)`, with the posterior mean kept between updates.
     pub fn predict(&mut self, prior: &Posterior, n: u32) -> f64 {
-        self.belief(prior);
-        if self.mean_q0.is_nan() {
-            self.mean_q0 = self.belief.mean_q0();
+        if let Some((&(last_n, last_failed), _)) = self.unseen.split_last() {
+            // Fold all but the latest landing, then the latest together with the mean.
+            self.unseen.pop();
+            self.belief(prior);
+            self.mean_q0 = self.belief.observe_mean(last_n, last_failed);
+        } else {
+            self.belief(prior);
+            if self.mean_q0.is_nan() {
+                self.mean_q0 = self.belief.mean_q0();
+            }
         }
         self.mean_q0 * self.belief.growth_at(n)
     }
