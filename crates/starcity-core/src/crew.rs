@@ -201,8 +201,10 @@ fn next_from_roster(sc: &Scenario, w: &mut World, a: usize, seats: &[Option<u16>
     let roster = sc.agencies[a].crew.len();
     let pool = Pool::of(sc, w, a);
     let start = w.crew_cursor[a];
-    let found = (0..roster)
-        .map(|k| ((start + k) % roster) as u16)
+    // From the cursor round to just before it (two ranges, no division per person).
+    let found = (start.min(roster)..roster)
+        .chain(0..start.min(roster))
+        .map(|i| i as u16)
         .find(|&i| pool.can(i, Assigned::Other) && !backup_taken(seats, i))?;
     w.crew_cursor[a] = (found as usize + 1) % roster;
     Some(found)
