@@ -350,9 +350,9 @@ impl<O: Observer> Engine<'_, O> {
     /// Starts preparing the current step's next flight, `extra` days from now (a stand-down), or
     /// waits if the step's `requires` does not hold yet.
     fn begin_prep(&mut self, p: usize, extra: f64) {
-        let prog = &self.sc.programs[p];
-        let ps = &self.w.programs[p];
-        let step = &prog.steps[ps.step];
+        let sc = self.sc;
+        let prog = &sc.programs[p];
+        let step = &prog.steps[self.w.programs[p].step];
         if let Some(req) = &step.requires
             && !self.w.holds(req)
         {
@@ -362,7 +362,7 @@ impl<O: Observer> Engine<'_, O> {
             return;
         }
         let scale = self.prep_scale(p);
-        let stream = self.noise.stream(Kind::Prep, prog.key, step.key, ps.attempt as u64);
+        let stream = self.noise.stream(Kind::Prep, prog.key, step.key, self.w.programs[p].attempt as u64);
         let next = self.prep_end(p, self.w.t + extra, scale, step.prep, stream);
         let ps = &mut self.w.programs[p];
         ps.status = Status::Preparing;
@@ -371,9 +371,11 @@ impl<O: Observer> Engine<'_, O> {
 
     /// The factor a program's preparation medians are scaled by now: its pace over its
     /// agency's funding.
-    fn prep_scale(&self, p: usize) -> f64 {
-        let prog = &self.sc.programs[p];
-        let level = self.w.budget(self.sc, prog.agency).max(1e-3);
+    fn prep_scale(&mut self, p: usize) -> f64 {
+        let a = self.sc.programs[p].agency;
+        // `World::budget`, with the scheduled level found from where it was found last.
+        let scheduled = self.sc.agencies[a].budget_from(self.w.t, &mut self.w.budget_cursor[a]);
+        let level = (scheduled * self.w.budget_scale[a]).max(1e-3);
         let funding = match self.sc.elasticity {
             1.0 => level,
             0.5 => level.sqrt(),

@@ -202,6 +202,24 @@ impl Agency {
         let i = self.budget.partition_point(|&(d, _)| d <= day);
         self.budget[i.saturating_sub(1)].1
     }
+
+    /// `budget_at(day)`, found by walking on from `cursor` (the point found last time) instead of
+    /// a binary search: a timeline's days only grow, so the walk is a step or none. The engine
+    /// asks at every preparation.
+    #[inline]
+    pub fn budget_from(&self, day: f64, cursor: &mut u32) -> f64 {
+        let points = &self.budget;
+        let mut i = *cursor as usize;
+        // Back to the start if the day went back (or is NaN): the search's answer either way.
+        if i >= points.len() || !(points[i].0 <= day) {
+            i = 0;
+        }
+        while i + 1 < points.len() && points[i + 1].0 <= day {
+            i += 1;
+        }
+        *cursor = i as u32;
+        points[i].1
+    }
 }
 
 /// Someone who may fly: in service from `from` until `until` (days from the start).
@@ -1591,6 +1609,24 @@ impl condition::Names for CondNames<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine's walking search must answer as the binary search does, forwards, backwards
+    /// and on the points themselves, or preparations (and so timelines) would change.
+    #[test]
+    fn budget_from_answers_as_budget_at() {
+        let sc = crate::builtin::scenario("space-race").expect("built-in");
+        for agency in &sc.agencies {
+            let mut cursor = 0;
+            let points: Vec<f64> = agency.budget.iter().map(|p| p.0).collect();
+            let mut days: Vec<f64> = (0..9000).step_by(7).map(f64::from).collect();
+            days.extend(points.iter().flat_map(|&d| [d - 1e-9, d, d + 1e-9]));
+            days.extend([-5.0, 3000.0, 10.0, f64::NAN, 20000.0, 0.0]);
+            for day in days {
+                let walked = agency.budget_from(day, &mut cursor);
+                assert_eq!(walked.to_bits(), agency.budget_at(day).to_bits(), "{} on day {day}", agency.id);
+            }
+        }
+    }
 
     #[test]
     fn decoded_offsets_map_back_through_quotes_and_escapes() {

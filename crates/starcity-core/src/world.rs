@@ -380,6 +380,8 @@ pub struct World {
     pub crewed_flights: Vec<u32>,
     /// Where in each agency's roster the next crew starts.
     pub crew_cursor: Vec<usize>,
+    /// `[agency]`: the budget point the engine found last (`Agency::budget_from`).
+    pub budget_cursor: Vec<u32>,
     /// `alive[a][i]`: roster member `i` of agency `a` is alive.
     pub alive: Vec<Vec<bool>>,
     /// `flying[a][i]`: roster member `i` of agency `a` is on a flight now.
@@ -450,6 +452,7 @@ impl World {
         refill(&mut self.risk_scale, na, 1.0);
         refill(&mut self.crewed_flights, na, 0);
         refill(&mut self.crew_cursor, na, 0);
+        refill(&mut self.budget_cursor, na, 0);
         self.alive.resize_with(na, Vec::new);
         self.flying.resize_with(na, Vec::new);
         for ((alive, flying), a) in self.alive.iter_mut().zip(self.flying.iter_mut()).zip(&sc.agencies) {
