@@ -292,11 +292,15 @@ impl<O: Observer> Engine<'_, O> {
     /// The earliest pending event; `NEVER` when nothing is pending.
     #[inline]
     fn peek(&self) -> (f64, Next) {
+        // Branch-free: which program is next is unpredictable, so a branch per program
+        // mispredicts. The minimum first, then the first program at it (a strict `<` scan's
+        // choice on ties; a NaN time is never chosen, as it never was).
+        let earliest = self.w.next.iter().fold(NEVER, |m, &t| if t < m { t } else { m });
         let mut best = (NEVER, Next::Era);
-        for (p, &t) in self.w.next.iter().enumerate() {
-            if t < best.0 {
-                best = (t, Next::Program(p));
-            }
+        if earliest < NEVER
+            && let Some(p) = self.w.next.iter().position(|&t| t == earliest)
+        {
+            best = (earliest, Next::Program(p));
         }
         for (i, &(d, _)) in self.w.pending_effects.iter().enumerate() {
             if d < best.0 {
