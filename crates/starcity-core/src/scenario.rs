@@ -211,7 +211,7 @@ impl Agency {
         let points = &self.budget;
         let mut i = *cursor as usize;
         // Back to the start if the day went back (or is NaN): the search's answer either way.
-        if i >= points.len() || !(points[i].0 <= day) {
+        if i >= points.len() || points[i].0 > day || day.is_nan() {
             i = 0;
         }
         while i + 1 < points.len() && points[i + 1].0 <= day {
