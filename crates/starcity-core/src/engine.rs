@@ -120,9 +120,11 @@ pub fn run_with_tape<O: Observer>(
 pub(crate) fn observations<'a>(sc: &'a Scenario, flight: &'a Flight) -> impl Iterator<Item = (usize, u32, bool)> + 'a {
     let m = &sc.missions[flight.mission];
     let failed_vehicle = flight.end.failed_phase().map(|i| m.phases[i].vehicle);
-    m.vehicles.iter().enumerate().filter(|&(local, _)| flight.numbers[local] != u32::MAX).map(move |(local, &v)| {
-        (v, sc.vehicles[v].family_index(flight.numbers[local], flight.launch), failed_vehicle == Some(v))
-    })
+    m.vehicles
+        .iter()
+        .enumerate()
+        .filter(|&(local, _)| flight.numbers[local] != u32::MAX)
+        .map(move |(local, &v)| (v, flight.family[local], failed_vehicle == Some(v)))
 }
 
 struct Engine<'a, O: Observer> {
@@ -718,11 +720,12 @@ impl<O: Observer> Engine<'_, O> {
             let vs = &mut self.w.vehicles[v];
             if flight.numbers[ph.local] == u32::MAX {
                 flight.numbers[ph.local] = vs.flights;
+                flight.family[ph.local] = vehicle.family_index(vs.flights, flight.launch);
                 vs.flights += 1;
                 vs.last_launch = flight.launch;
             }
             let n = flight.numbers[ph.local];
-            let growth = vehicle.prior.growth_at(vehicle.family_index(n, flight.launch));
+            let growth = vehicle.prior.growth_at(flight.family[ph.local]);
             let q = (vs.q0 * growth * ph.share * self.w.reliability_scale[v]).min(1.0);
             let stream = self.noise.stream(Kind::Phase, vehicle.key, n as u64, ph.slot as u64);
             flight.phases_reached = i + 1;

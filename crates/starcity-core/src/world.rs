@@ -171,6 +171,10 @@ pub struct Flight {
     /// Each mission vehicle's flight number in this timeline (0-based, in the order of
     /// `Mission::vehicles`); `u32::MAX` for a vehicle the flight never reached.
     pub numbers: [u32; MAX_MISSION_VEHICLES],
+    /// Each vehicle's family flight index for this flight (`Vehicle::family_index`: where it
+    /// stands on its growth curve), computed once at launch: the phases and what the agency
+    /// learns at landing read it (for a vehicle with background flights it is a loop).
+    pub family: [u32; MAX_MISSION_VEHICLES],
 }
 
 impl Flight {
@@ -186,6 +190,7 @@ impl Flight {
         crew: [0; MAX_CREW],
         n_crew: 0,
         numbers: [u32::MAX; MAX_MISSION_VEHICLES],
+        family: [0; MAX_MISSION_VEHICLES],
     };
 
     pub fn crew(&self) -> &[u16] {
