@@ -181,7 +181,7 @@ impl<O: Observer> Engine<'_, O> {
         self.past();
         for (p, prog) in self.sc.programs.iter().enumerate() {
             if let Start::On(day) = prog.start {
-                self.w.next[p] = day.max(0.0);
+                self.w.next.set(p, day.max(0.0));
             }
         }
         self.settle();
@@ -294,16 +294,10 @@ impl<O: Observer> Engine<'_, O> {
     /// The earliest pending event; `NEVER` when nothing is pending.
     #[inline]
     fn peek(&self) -> (f64, Next) {
-        // Branch-free: which program is next is unpredictable, so a branch per program
-        // mispredicts. The minimum first, then the first program at it (a strict `<` scan's
-        // choice on ties; a NaN time is never chosen, as it never was).
-        let earliest = self.w.next.iter().fold(NEVER, |m, &t| if t < m { t } else { m });
-        let mut best = (NEVER, Next::Era);
-        if earliest < NEVER
-            && let Some(p) = self.w.next.iter().position(|&t| t == earliest)
-        {
-            best = (earliest, Next::Program(p));
-        }
+        let mut best = match self.w.next.earliest() {
+            Some((t, p)) => (t, Next::Program(p)),
+            None => (NEVER, Next::Era),
+        };
         for (i, &(d, _)) in self.w.pending_effects.iter().enumerate() {
             if d < best.0 {
                 best = (d, Next::Effect(i));
@@ -336,7 +330,7 @@ impl<O: Observer> Engine<'_, O> {
             Status::NotStarted => self.start_program(p),
             Status::Preparing => self.launch(p),
             Status::Flying => self.land(p),
-            Status::Waiting | Status::Done | Status::Cancelled | Status::Retired => self.w.next[p] = NEVER,
+            Status::Waiting | Status::Done | Status::Cancelled | Status::Retired => self.w.next.set(p, NEVER),
         }
     }
 
@@ -348,7 +342,7 @@ impl<O: Observer> Engine<'_, O> {
         ps.started = self.w.t;
         ps.status = Status::Waiting;
         self.w.changed |= reads::PROGRAMS;
-        self.w.next[p] = NEVER;
+        self.w.next.set(p, NEVER);
         self.obs.event(self.w, Event::ProgramStarted { program: p });
         self.begin_prep(p, 0.0);
     }
@@ -364,7 +358,7 @@ impl<O: Observer> Engine<'_, O> {
         {
             let ps = &mut self.w.programs[p];
             ps.status = Status::Waiting;
-            self.w.next[p] = NEVER;
+            self.w.next.set(p, NEVER);
             return;
         }
         let scale = self.prep_scale(p);
@@ -372,7 +366,7 @@ impl<O: Observer> Engine<'_, O> {
         let next = self.prep_end(p, self.w.t + extra, scale, step.prep, stream);
         let ps = &mut self.w.programs[p];
         ps.status = Status::Preparing;
-        self.w.next[p] = next;
+        self.w.next.set(p, next);
     }
 
     /// The factor a program's preparation medians are scaled by now: its pace over its
@@ -577,7 +571,7 @@ impl<O: Observer> Engine<'_, O> {
                 self.mismatch(self.w.t, Why::LeadTime { flight: k, vehicle, ready });
                 return;
             }
-            self.w.next[p] = ready;
+            self.w.next.set(p, ready);
             return;
         }
         let evidence = choice.is_none_or(|c| c.evidence);
@@ -630,7 +624,7 @@ impl<O: Observer> Engine<'_, O> {
         ps.status = Status::Flying;
         // A failed flight comes home (or is lost) at its failed phase: the loss is dated there.
         let back = flight.end.failed_phase().map_or(m.duration, |i| m.phases[i].day);
-        self.w.next[p] = self.w.t + back;
+        self.w.next.set(p, self.w.t + back);
         ps.flight = flight;
         self.obs.event(self.w, Event::Launch { program: p, step: step_idx, mission, test });
     }
@@ -954,7 +948,7 @@ impl<O: Observer> Engine<'_, O> {
         let ps = &mut self.w.programs[p];
         let status = if status == Status::Cancelled && ps.retired { Status::Retired } else { status };
         ps.status = status;
-        self.w.next[p] = NEVER;
+        self.w.next.set(p, NEVER);
         ps.ended = self.w.t;
         self.w.changed |= reads::PROGRAMS;
         ps.cancel_on_landing = false;

@@ -26,6 +26,7 @@
 //! timeline ran, with the program and step that caused it); reading a launch record gives
 //! [`RecordError`]. Every bound on untrusted input is in [`limits`].
 
+mod agenda;
 pub mod builtin;
 pub mod calibrate;
 pub mod chronicle;

@@ -413,9 +413,8 @@ pub struct World {
     /// Whether each forced event of the scenario happened in this timeline.
     pub forced_hits: Vec<bool>,
     pub programs: Vec<ProgramState>,
-    /// `[program]`: time of the program's next event, or `NEVER`. Kept apart from
-    /// `ProgramState` so that finding the next event scans one small contiguous array.
-    pub next: Vec<f64>,
+    /// Each program's next event time (`NEVER`: none), and which is earliest.
+    pub next: crate::agenda::Agenda,
     pub fired: Vec<bool>,
     /// Rules that fired with a delay: (day their effects apply, rule).
     pub pending_effects: Vec<(f64, usize)>,
@@ -522,7 +521,7 @@ impl World {
             started: NEVER,
             ended: NEVER,
         }));
-        refill(&mut self.next, sc.programs.len(), NEVER);
+        self.next.reset(sc.programs.len());
         refill(&mut self.fired, sc.rules.len(), false);
         self.pending_effects.clear();
         self.wake_idx = 0;
