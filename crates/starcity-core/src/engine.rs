@@ -225,7 +225,9 @@ impl<O: Observer> Engine<'_, O> {
                 vs.last_launch = f.day;
                 vs.failures += f.lost as u32;
                 vs.streak = if f.lost { 0 } else { vs.streak + 1 };
-                vs.unseen.push((n, f.lost));
+                if sc.believed[v] {
+                    vs.unseen.push((n, f.lost));
+                }
             }
         }
     }
@@ -912,6 +914,9 @@ impl<O: Observer> Engine<'_, O> {
                 vs.streak = 0;
             } else {
                 vs.streak += 1;
+            }
+            if !self.sc.believed[v] {
+                continue; // no decision of this scenario ever reads this vehicle's belief
             }
             vs.unseen.push((n, failed));
             // Beliefs are updated lazily, when a crew decision needs them; a vehicle that never

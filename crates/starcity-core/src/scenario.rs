@@ -85,6 +85,10 @@ pub struct Scenario {
     /// `[vehicle]`: some condition reads this vehicle's record, so its flights must trigger
     /// re-evaluation; others' need not.
     pub watched: Vec<bool>,
+    /// `[vehicle]`: an agency's belief about this vehicle can decide something (it flies on the
+    /// crewed mission of a step with a test flight, where the crew decision reads it). Landings
+    /// of other vehicles need not be folded into a belief nobody reads.
+    pub believed: Vec<bool>,
     /// What all the scenario's conditions read together (see `condition::reads`): a change of
     /// any other kind needs no re-evaluation at all.
     pub reads_any: u8,
@@ -547,7 +551,8 @@ impl Scenario {
         self.forced_index.sort_unstable();
     }
 
-    /// Recomputes `wake_days` from every condition (after a divergence changed rules).
+    /// Recomputes `wake_days` from every condition, and the indices derived from conditions and
+    /// steps (`watched`, `reads_any`, `conditional`, `believed`): after a divergence changed them.
     pub fn refresh_wake_days(&mut self) {
         let mut days = Vec::new();
         for p in &self.programs {
@@ -597,6 +602,18 @@ impl Scenario {
         days.sort_by(f64::total_cmp);
         days.dedup();
         self.wake_days = days;
+        self.believed = self.believed_vehicles();
+    }
+
+    /// `believed`: the vehicles of every crewed mission that a step with a test flight flies,
+    /// the only missions whose crew decision (`engine::crew_allowed`) reads beliefs.
+    fn believed_vehicles(&self) -> Vec<bool> {
+        let mut believed = vec![false; self.vehicles.len()];
+        let steps = self.programs.iter().flat_map(|p| &p.steps);
+        for step in steps.filter(|s| s.test.is_some() && self.missions[s.mission].crew > 0) {
+            self.missions[step.mission].vehicles.iter().for_each(|&v| believed[v] = true);
+        }
+        believed
     }
 
     /// The days from the start of a date (negative before the start).
@@ -858,6 +875,7 @@ impl Compiler {
             wake_days: Vec::new(),
             counts_flights: false,
             watched: Vec::new(),
+            believed: Vec::new(),
             reads_any: 0,
             conditional: Vec::new(),
             forced: Vec::new(),
@@ -1609,6 +1627,26 @@ impl condition::Names for CondNames<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Beliefs are kept only for vehicles a crew decision can read: those of a crewed mission
+    /// flown by a step with a test flight (Soyuz steps have one; Vostok's and Skylab's do not).
+    #[test]
+    fn believed_vehicles_are_those_of_crewed_steps_with_tests() {
+        let believed = |name: &str| {
+            let sc = crate::builtin::scenario(name).expect("built-in");
+            let ids: Vec<String> =
+                (sc.vehicles.iter().zip(&sc.believed)).filter(|(_, b)| **b).map(|(v, _)| v.id.clone()).collect();
+            ids
+        };
+        let space = believed("space-race");
+        for id in ["r7", "soyuz", "saturn5", "lm", "n1", "lk"] {
+            assert!(space.iter().any(|v| v == id), "{id} should be believed: {space:?}");
+        }
+        for id in ["vostok", "skylab-ows", "us-base-module"] {
+            assert!(!space.iter().any(|v| v == id), "{id} should not be believed: {space:?}");
+        }
+        assert_eq!(believed("tiny-race"), ["red-rocket"]);
+    }
 
     /// The engine's walking search must answer as the binary search does, forwards, backwards
     /// and on the points themselves, or preparations (and so timelines) would change.
