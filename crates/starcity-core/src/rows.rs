@@ -170,6 +170,12 @@ pub struct RowBlock {
 
 const NOBODY: u16 = u16::MAX;
 
+/// Timelines in a block of rows: [`stream`] hands its sink blocks of this many rows (the last one
+/// shorter), aligned on multiples of it from the stream's first timeline. A table writer fed the
+/// same blocks writes the same bytes (Parquet's row groups close at block ends): how `merge`
+/// rebuilds an unsplit Parquet export from its parts.
+pub const BLOCK_ROWS: u64 = BLOCK;
+
 impl RowBlock {
     /// An empty block whose first row will be timeline `first`.
     pub fn new(sc: &Scenario, first: u64) -> RowBlock {
@@ -204,6 +210,55 @@ impl RowBlock {
         self.fatal.extend_from_slice(&w.fatal[..self.n_agencies]);
         self.fates.extend(w.programs.iter().map(|p| p.status.fate()));
         self.len += 1;
+    }
+
+    /// Appends a row given as its cells in `columns`' order (a row read back from a written
+    /// table): it must be the block's next timeline and every cell must fit its column. On an
+    /// error the block is as it was.
+    pub fn push_cells(&mut self, columns: &Columns, cells: &[Value]) -> Result<(), String> {
+        if cells.len() != columns.len() {
+            return Err(format!("{} cells where the table has {} columns", cells.len(), columns.len()));
+        }
+        let marks = [self.dates.len(), self.winners.len(), self.crew_lost.len(), self.fatal.len(), self.fates.len()];
+        let (nm, na, np) = (self.n_milestones, self.n_agencies, self.n_programs);
+        self.dates.resize(marks[0] + nm * na, None);
+        self.winners.resize(marks[1] + nm, NOBODY);
+        self.crew_lost.resize(marks[2] + na, 0);
+        self.fatal.resize(marks[3] + na, 0);
+        self.fates.resize(marks[4] + np, Fate::NotStarted);
+        for ((name, column), &cell) in columns.iter().zip(cells) {
+            if let Err(why) = self.set_cell(marks, column, cell) {
+                self.dates.truncate(marks[0]);
+                self.winners.truncate(marks[1]);
+                self.crew_lost.truncate(marks[2]);
+                self.fatal.truncate(marks[3]);
+                self.fates.truncate(marks[4]);
+                return Err(format!("column `{name}`: {why}"));
+            }
+        }
+        self.len += 1;
+        Ok(())
+    }
+
+    /// One cell of the row being pushed, whose slots start at `marks`.
+    fn set_cell(&mut self, marks: [usize; 5], column: Column, cell: Value) -> Result<(), String> {
+        let na = self.n_agencies;
+        match (column, cell) {
+            (Column::Timeline, Value::Timeline(t)) if t == self.first + self.len as u64 => {}
+            (Column::Timeline, Value::Timeline(t)) => {
+                return Err(format!("timeline {t} where {} comes next", self.first + self.len as u64));
+            }
+            (Column::Date { milestone, agency }, Value::Date(d)) => self.dates[marks[0] + milestone * na + agency] = d,
+            (Column::Winner { .. }, Value::Agency(Some(a))) if a >= na => return Err(format!("no agency {a}")),
+            (Column::Winner { milestone }, Value::Agency(a)) => {
+                self.winners[marks[1] + milestone] = a.map_or(NOBODY, |a| a as u16);
+            }
+            (Column::CrewLost { agency }, Value::Count(n)) => self.crew_lost[marks[2] + agency] = n,
+            (Column::FatalFlights { agency }, Value::Count(n)) => self.fatal[marks[3] + agency] = n,
+            (Column::Fate { program }, Value::Fate(f)) => self.fates[marks[4] + program] = f,
+            (_, cell) => return Err(format!("cannot hold {cell:?}")),
+        }
+        Ok(())
     }
 
     /// Rows in the block.
@@ -394,6 +449,33 @@ mod tests {
         for (i, row) in long.iter().enumerate() {
             assert_eq!(row[0], Value::Timeline(i as u64));
         }
+    }
+
+    /// A row read back cell by cell is the row that was written; a row out of place or with a
+    /// cell of the wrong kind is refused and leaves the block as it was.
+    #[test]
+    fn rows_pushed_as_cells_read_back_the_same() {
+        let sc = builtin::scenario("space-race").unwrap();
+        let cols = Columns::of(&sc).unwrap();
+        let rows = rows_of(&sc, 2, 40);
+        let mut block = RowBlock::new(&sc, 0);
+        for row in &rows {
+            block.push_cells(&cols, row).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let again: Vec<Value> = cols.iter().map(|(_, c)| block.value(r, c)).collect();
+            assert_eq!(&again, row);
+        }
+        assert!(block.push_cells(&cols, &rows[3]).unwrap_err().contains("timeline 3 where 40 comes next"));
+        let mut wrong = rows[0].clone();
+        wrong[0] = Value::Timeline(40);
+        wrong[5] = Value::Count(1);
+        assert!(block.push_cells(&cols, &wrong).unwrap_err().contains("cannot hold Count(1)"));
+        assert!(block.push_cells(&cols, &wrong[..3]).is_err());
+        assert_eq!(block.len(), 40);
+        wrong[5] = rows[0][5];
+        block.push_cells(&cols, &wrong).unwrap();
+        assert_eq!(block.value(40, cols.iter().nth(5).unwrap().1), rows[0][5]);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod csv_table;
 #[cfg(feature = "parquet")]
 mod parquet_table;
+pub mod parts;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -48,20 +49,23 @@ pub fn run(args: &ExportArgs) -> Result<()> {
 }
 
 /// `export --shard`: the rows of the shard's range as CSV to `-o`, and its header beside them
-/// (`-o`.shard.json) for `merge`, which joins the parts into the unsplit CSV byte for byte.
+/// (`-o`.shard.json) for `merge`, which joins the parts into the unsplit output byte for byte:
+/// the CSV, or with `--format parquet` the Parquet file (parts are CSV either way: `merge`
+/// re-encodes them in the unsplit stream's blocks, `export/parts.rs`).
 fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) -> Result<()> {
-    if format == TableFormat::Parquet {
+    let path = super::shard::target(args.common.output.as_deref())?;
+    if format_of(Some(path)) == TableFormat::Parquet {
         return Err(miette!(
-            help = "shard to CSV parts (-o part-K.csv) and merge them; convert the merged CSV if you need Parquet",
-            "export --shard writes CSV parts: Parquet shards cannot be joined by merge yet"
+            help = "e.g. export --shard 1/4 --format parquet -o part-1.csv, then merge part-*.csv -o all.parquet",
+            "an export part is CSV whatever the export's format: give it a .csv name, not {}",
+            path.display()
         ));
     }
-    let path = super::shard::target(args.common.output.as_deref())?;
     let inputs = Inputs::read(&args.common)?;
     let worlds = Worlds::compile(&inputs, args.common.history_until)?;
     let command = super::shard::Command {
         name: "export",
-        output: Some("csv"),
+        output: Some(if format == TableFormat::Parquet { "parquet" } else { "csv" }),
         common: &args.common,
         timelines: args.timelines,
         given_history: false,
@@ -134,6 +138,25 @@ fn write_parquet(_: &Scenario, _: Columns, _: Stream, _: RunConfig, _: &ExportAr
     Err(miette!(
         help = "use --format csv, or build starcity with its default features (cargo feature `parquet`)",
         "this starcity was built without Parquet support"
+    ))
+}
+
+/// `merge` of the parts of an export whose unsplit output is Parquet: their rows re-encoded in
+/// the unsplit stream's blocks, so the file is the unsplit export's byte for byte.
+#[cfg(feature = "parquet")]
+pub fn merge_parquet(sc: &Scenario, parts: &[parts::Part], output: Option<&Path>) -> Result<()> {
+    refuse_terminal(TableFormat::Parquet, output, std::io::stdout().is_terminal())?;
+    let columns = Columns::of(sc)?;
+    let mut table = parquet_table::ParquetTable::new(sc, columns.clone(), Stream::open(Sink::new(output))?)?;
+    parts::replay(sc, &columns, parts, &mut table)?;
+    table.finish()?.finish()
+}
+
+#[cfg(not(feature = "parquet"))]
+pub fn merge_parquet(_: &Scenario, _: &[parts::Part], _: Option<&Path>) -> Result<()> {
+    Err(miette!(
+        help = "merge with a starcity built with its default features (cargo feature `parquet`)",
+        "these parts are of a Parquet export, and this starcity was built without Parquet support"
     ))
 }
 

@@ -29,7 +29,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     }
     let ordered: Vec<&(String, ShardFile)> = order.iter().map(|&i| &files[i]).collect();
     if h.command == "export" {
-        return merge_export(&ordered, args.output.as_deref());
+        return merge_export(&worlds, &ordered, args.output.as_deref());
     }
     let format = match &h.output {
         Some(name) => Format::from_name(name).ok_or_else(|| miette!("{first_name}: unknown output format `{name}`"))?,
@@ -107,18 +107,32 @@ fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, si
     super::emit_report(&report, &views::compare(&report), format, sink)
 }
 
-/// Export parts: the header line once, then every part's rows in range order, each part checked
-/// to hold its range's rows under the same header. Streamed: memory does not grow with the rows.
-fn merge_export(shards: &[&(String, ShardFile)], output: Option<&std::path::Path>) -> Result<()> {
+/// Export parts: the unsplit export's format (its header says which) rebuilt from them. A CSV
+/// export: the header line once, then every part's rows in range order, each part checked to
+/// hold its range's rows under the same header; a Parquet export: the parts' rows re-encoded
+/// (`export::merge_parquet`). Streamed: memory does not grow with the rows.
+fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std::path::Path>) -> Result<()> {
     use std::io::{BufRead, Write};
-    if output.is_some_and(|p| p.extension().is_some_and(|e| e == "parquet" || e == "pq")) {
-        return Err(miette!("export shards are CSV parts: merge them into a .csv file"));
+    let parts: Vec<super::export::parts::Part> = shards
+        .iter()
+        .map(|(name, f)| (name.strip_suffix(".shard.json").unwrap_or(name).to_string(), f.header.range))
+        .collect();
+    if shards[0].1.header.output.as_deref() == Some("parquet") {
+        return super::export::merge_parquet(&w.div, &parts, output);
     }
+    if output.is_some_and(|p| p.extension().is_some_and(|e| e == "parquet" || e == "pq")) {
+        return Err(miette!(
+            help = "shard with --format parquet to merge into Parquet",
+            "these parts are of a CSV export: merge them into a .csv file"
+        ));
+    }
+    let limit = super::export::parts::line_limit(&starcity_core::rows::Columns::of(&w.div)?);
     let mut out = Stream::open(Sink::new(output))?;
     let mut first_header: Option<Vec<u8>> = None;
     for (name, f) in shards {
         let rows_path = name.strip_suffix(".shard.json").unwrap_or(name);
         let file = std::fs::File::open(rows_path).map_err(|e| miette!("{rows_path}, the rows of {name}: {e}"))?;
+        let file = super::export::parts::LineLimit::new(file, limit);
         let mut lines = std::io::BufReader::new(file).split(b'\n');
         let header = lines.next().transpose().map_err(|e| miette!("{rows_path}: {e}"))?.unwrap_or_default();
         match &first_header {

@@ -138,33 +138,51 @@ fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("SLURM_ARRAY_TASK_ID is not set"));
 }
 
+/// Exports `args` as parts `1..=n` into `dir` (last first: any order), named `part-K-of-N.csv`.
+fn export_parts(dir: &Path, args: &[&str], n: u64) -> Vec<PathBuf> {
+    (1..=n)
+        .rev()
+        .map(|k| {
+            let part = dir.join(format!("part-{k}-of-{n}.csv"));
+            let spec = format!("{k}/{n}");
+            let all = [&["export"], args, &["-q", "--shard", &spec, "-o", part.to_str().unwrap()]].concat();
+            let (code, _, stderr) = run(&all);
+            assert_eq!(code, 0, "{all:?}: {stderr}");
+            part
+        })
+        .collect()
+}
+
+/// `merge -o OUT PART…`.
+fn merge_to(out: &Path, parts: &[PathBuf]) -> (i32, String, String) {
+    let mut all = vec!["merge".to_string(), "-o".into(), out.display().to_string()];
+    all.extend(parts.iter().map(|p| p.display().to_string()));
+    run(&all.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// Checks that every split of an export (`args`, whole into `whole`) merges into its bytes.
+fn check_export_splits(dir: &Path, args: &[&str], whole: &Path) {
+    let all = [&["export"], args, &["-q", "-o", whole.to_str().unwrap()]].concat();
+    let (code, _, stderr) = run(&all);
+    assert_eq!(code, 0, "{stderr}");
+    for n in [1u64, 3, 7] {
+        let parts = export_parts(dir, args, n);
+        let merged = dir.join(format!("merged-{n}-{}", whole.file_name().unwrap().to_string_lossy()));
+        let (code, _, stderr) = merge_to(&merged, &parts);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            std::fs::read(&merged).unwrap() == std::fs::read(whole).unwrap(),
+            "{args:?}: {n} parts merge into another file"
+        );
+    }
+}
+
 /// `export --shard` writes CSV parts with their headers beside them; `merge` joins the parts into
 /// the unsplit CSV byte for byte, and refuses a part that lost rows.
 #[test]
 fn export_parts_merge_into_the_unsplit_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let whole = dir.path().join("whole.csv");
-    let (code, _, stderr) = run(&["export", "tiny-race", "-n", "700", "-q", "-o", whole.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    for n in [1u64, 3, 7] {
-        let parts: Vec<PathBuf> = (1..=n)
-            .rev()
-            .map(|k| {
-                let part = dir.path().join(format!("part-{k}-of-{n}.csv"));
-                let spec = format!("{k}/{n}");
-                let args = ["export", "tiny-race", "-n", "700", "-q", "--shard", &spec, "-o", part.to_str().unwrap()];
-                let (code, _, stderr) = run(&args);
-                assert_eq!(code, 0, "{stderr}");
-                part
-            })
-            .collect();
-        let merged = dir.path().join(format!("merged-{n}.csv"));
-        let mut all = vec!["merge".to_string(), "-o".into(), merged.display().to_string()];
-        all.extend(parts.iter().map(|p| p.display().to_string()));
-        let (code, _, stderr) = run(&all.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(code, 0, "{stderr}");
-        assert!(std::fs::read(&merged).unwrap() == std::fs::read(&whole).unwrap(), "{n} parts merge into another CSV");
-    }
+    check_export_splits(dir.path(), &["tiny-race", "-n", "700"], &dir.path().join("whole.csv"));
     let part = dir.path().join("part-2-of-3.csv");
     let text = std::fs::read_to_string(&part).unwrap();
     std::fs::write(&part, &text[..text.trim_end().rfind('\n').unwrap() + 1]).unwrap();
@@ -172,4 +190,50 @@ fn export_parts_merge_into_the_unsplit_csv() {
         (1..=3).map(|k| dir.path().join(format!("part-{k}-of-3.csv")).display().to_string()).collect();
     let r = run(&[&["merge"], &parts.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat());
     assert_clean_failure("a part that lost a row", &r, &["part-2-of-3.csv holds", "an unfinished or edited part"]);
+}
+
+/// With `--format parquet` the parts are CSV still, and `merge` re-encodes their rows into the
+/// unsplit Parquet file byte for byte: 70,000 rows make two row groups (65,536 rows at most), whose
+/// boundary falls where the unsplit stream's blocks put it only if the merge re-blocks the rows
+/// as the stream did (a merge in blocks of 255 fails this test). A part with a cell that is not
+/// its column's is refused, naming file, row and column; a part named .parquet, and CSV parts
+/// merged into .parquet, are refused.
+#[test]
+fn parquet_export_parts_merge_into_the_unsplit_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.parquet");
+    check_export_splits(dir.path(), &["tiny-race", "-n", "70000", "--format", "parquet"], &whole);
+    assert_eq!(&std::fs::read(&whole).unwrap()[..4], b"PAR1");
+
+    let dir = tempfile::tempdir().unwrap();
+    export_parts(dir.path(), &["space-race", "-n", "700", "--format", "parquet"], 3);
+    let part = dir.path().join("part-2-of-3.csv");
+    let text = std::fs::read_to_string(&part).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[2] = lines[2].replacen(",completed,", ",won,", 1);
+    assert_ne!(lines[2], text.lines().nth(2).unwrap(), "the row has a `completed` fate to forge");
+    std::fs::write(&part, lines.join("\n") + "\n").unwrap();
+    let parts: Vec<PathBuf> = (1..=3).map(|k| dir.path().join(format!("part-{k}-of-3.csv"))).collect();
+    let r = merge_to(&dir.path().join("forged.parquet"), &parts);
+    assert_clean_failure("a forged cell", &r, &["part-2-of-3.csv, row 2", "cannot hold `won`"]);
+    assert!(!dir.path().join("forged.parquet").exists(), "a failed merge leaves no file");
+
+    let named = dir.path().join("part.parquet");
+    let r = run(&[
+        "export",
+        "space-race",
+        "-n",
+        "10",
+        "--format",
+        "parquet",
+        "--shard",
+        "1/2",
+        "-o",
+        named.to_str().unwrap(),
+    ]);
+    assert_clean_failure("a part named .parquet", &r, &["an export part is CSV", "give it a .csv name"]);
+
+    let csv_parts = export_parts(dir.path(), &["tiny-race", "-n", "50"], 2);
+    let r = merge_to(&dir.path().join("all.parquet"), &csv_parts);
+    assert_clean_failure("CSV parts into Parquet", &r, &["parts are of a CSV export"]);
 }
