@@ -155,18 +155,12 @@ impl Posterior {
         self.since_norm += 1;
         let g = self.growth_at(n);
         let (mut wq, mut w) = ([0.0; 4], [0.0; 4]);
-        let sums = |ws: &mut [f64], qs: &[f64], wq: &mut [f64; 4], w: &mut [f64; 4], factor: &dyn Fn(f64) -> f64| {
+        for (ws, qs) in self.weight.chunks_exact_mut(4).zip(self.q0.chunks_exact(4)) {
             for k in 0..4 {
-                ws[k] *= factor(qs[k]);
+                // `observe`'s factor, then `mean_q0`'s accumulators, element by element.
+                ws[k] *= if failed { qs[k] * g } else { 1.0 - qs[k] * g };
                 wq[k] += ws[k] * qs[k];
                 w[k] += ws[k];
-            }
-        };
-        for (ws, qs) in self.weight.chunks_exact_mut(4).zip(self.q0.chunks_exact(4)) {
-            if failed {
-                sums(ws, qs, &mut wq, &mut w, &|q| q * g);
-            } else {
-                sums(ws, qs, &mut wq, &mut w, &|q| 1.0 - q * g);
             }
         }
         let (wq, w) = ((wq[0] + wq[1]) + (wq[2] + wq[3]), (w[0] + w[1]) + (w[2] + w[3]));

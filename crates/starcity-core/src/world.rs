@@ -252,11 +252,10 @@ impl VehicleState {
     /// The agency's predicted failure probability of the vehicle's family flight `n`: the same
     /// number as `belief(prior).predict(n)`, with the posterior mean kept between updates.
     pub fn predict(&mut self, prior: &Posterior, n: u32) -> f64 {
-        if let Some((&(last_n, last_failed), _)) = self.unseen.split_last() {
+        if let Some((n_last, failed)) = self.unseen.pop() {
             // Fold all but the latest landing, then the latest together with the mean.
-            self.unseen.pop();
             self.belief(prior);
-            self.mean_q0 = self.belief.observe_mean(last_n, last_failed);
+            self.mean_q0 = self.belief.observe_mean(n_last, failed);
         } else {
             self.belief(prior);
             if self.mean_q0.is_nan() {
