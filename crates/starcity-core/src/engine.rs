@@ -727,11 +727,13 @@ impl<O: Observer> Engine<'_, O> {
             flight.phases_reached = i + 1;
             let (u0, u1) = match fate {
                 Some(f) => match self.abduct_phase(stream, (q, ph.loss, i), f, m.crew > 0) {
-                    Some(u) => u,
+                    Some((u0, u1)) => (u0, Some(u1)),
                     None => return self.impossible(f.record, v),
                 },
                 None => self.phase_draws(stream),
             };
+            // The crew-loss draw is read only when the phase fails: most phases never make it.
+            let u1 = || u1.unwrap_or_else(|| stream.uniform(1));
             // A recorded flight is the record's; a divergence's forced events act in its twin.
             let forced = if self.sc.forced.is_empty() || fate.is_some() {
                 None
@@ -744,10 +746,10 @@ impl<O: Observer> Engine<'_, O> {
             let (failed, lost) = match forced.map(|f| f.1) {
                 None => {
                     let failed = u0 < q;
-                    (failed, failed && u1 < ph.loss)
+                    (failed, failed && u1() < ph.loss)
                 }
                 Some(ForcedOutcome::Success) => (false, false),
-                Some(ForcedOutcome::Failure) => (true, u1 < ph.loss),
+                Some(ForcedOutcome::Failure) => (true, u1() < ph.loss),
                 Some(ForcedOutcome::Abort) => (true, false),
                 Some(ForcedOutcome::Loss) => (true, true),
             };
@@ -761,13 +763,14 @@ impl<O: Observer> Engine<'_, O> {
     }
 
     /// A phase's two uniforms (failure, then crew loss given failure): the baseline's in a twin
-    /// that shares the decision, else the keyed draws.
+    /// that shares the decision, else the keyed draws. The second is `None` when it is the keyed
+    /// draw, made only if the phase fails (the same number whenever it is made).
     #[inline]
-    fn phase_draws(&self, stream: Stream) -> (f64, f64) {
+    fn phase_draws(&self, stream: Stream) -> (f64, Option<f64>) {
         if let Some(e) = self.tape_in.and_then(|t| t.get(stream.key())) {
-            return (e.u[0], e.u[1]);
+            return (e.u[0], Some(e.u[1]));
         }
-        (stream.uniform(0), stream.uniform(1))
+        (stream.uniform(0), None)
     }
 
     /// A recorded phase's uniforms, abducted: from the part of (0, 1) where the phase does what
