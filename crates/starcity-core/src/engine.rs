@@ -172,7 +172,7 @@ impl<O: Observer> Engine<'_, O> {
         let truth = self.cond.map_or(&[][..], |c| &c.truth[..]);
         for (v, (vs, vehicle)) in self.w.vehicles.iter_mut().zip(&self.sc.vehicles).enumerate() {
             // Under a replay the truth is drawn from its posterior given the recorded flights.
-            let prior = truth.get(v).and_then(Option::as_ref).unwrap_or(&vehicle.prior);
+            let prior = truth.get(v).and_then(Option::as_ref).unwrap_or(&vehicle.truth);
             vs.q0 = match vehicle.fixed {
                 Some(q) => q,
                 None => prior.sample_q0(self.noise.uniform(Kind::TrueReliability, vehicle.key, 0, 0)),

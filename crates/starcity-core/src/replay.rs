@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::dist::LogNormal;
 use crate::engine::{Event, Observer, run_timeline};
-use crate::reliability::Posterior;
+use crate::reliability::TruthSampler;
 use crate::scenario::real::EndFate;
 use crate::scenario::{ForceTarget, InterventionKind, Scenario};
 use crate::world::{Flight, FlightName, Status, World};
@@ -47,7 +47,7 @@ pub struct Conditioning {
     pub until: f64,
     pub until_date: NaiveDate,
     /// `[vehicle]`: the true reliability's posterior given the recorded flights (`None`: the prior).
-    pub truth: Vec<Option<Posterior>>,
+    pub truth: Vec<Option<TruthSampler>>,
     /// `[program]`: the day before which the program may not fly beyond its recorded flights
     /// (`until`, or its recorded end if that comes first).
     pub bound: Vec<f64>,
@@ -440,7 +440,7 @@ impl Observer for Seen<'_> {
     }
 }
 
-fn truth(sc: &Scenario, observed: &[Vec<(u32, bool)>]) -> Vec<Option<Posterior>> {
+fn truth(sc: &Scenario, observed: &[Vec<(u32, bool)>]) -> Vec<Option<TruthSampler>> {
     sc.vehicles
         .iter()
         .zip(observed)
@@ -450,7 +450,7 @@ fn truth(sc: &Scenario, observed: &[Vec<(u32, bool)>]) -> Vec<Option<Posterior>>
             }
             let mut post = v.prior.clone();
             obs.iter().for_each(|&(n, failed)| post.observe(n, failed));
-            Some(post)
+            Some(post.sampler())
         })
         .collect()
 }

@@ -24,7 +24,7 @@ pub use errors::{LoadError, LoadErrors};
 use crate::dist::LogNormal;
 use crate::limits;
 use crate::noise::name_key;
-use crate::reliability::Posterior;
+use crate::reliability::{Posterior, TruthSampler};
 use crate::world::ROTATION_RING;
 
 pub use crate::limits::MAX_MISSION_VEHICLES;
@@ -327,6 +327,8 @@ pub struct Vehicle {
     pub agency: usize,
     /// The prior over the first-flight failure probability, conditioned on the record.
     pub prior: Posterior,
+    /// The prior's inverse CDF: each timeline's truth is drawn from it.
+    pub truth: TruthSampler,
     /// Flights of the family before the scenario start: the growth curve continues from here.
     pub flights_before: u32,
     pub lead_days: f64,
@@ -1150,6 +1152,7 @@ impl Compiler {
             name: v.name.clone(),
             key: name_key(v.id.get_ref()),
             agency: agency?,
+            truth: prior.sampler(),
             prior,
             flights_before,
             lead_days,
