@@ -29,10 +29,14 @@ pub fn in_pool<T: Send>(
         let worker = s.spawn(|| pool.install(|| job(&done)));
         if show {
             let bar = indicatif::ProgressBar::new(total);
-            let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{per_sec}}, {{eta}} left)");
+            let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{rate}}, {{eta}} left)");
             bar.set_style(
                 indicatif::ProgressStyle::with_template(&template)
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    // Whole timelines a second: `{per_sec}` prints four decimals ("7,433.3974/s").
+                    .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}/s", indicatif::HumanCount(state.per_sec().round() as u64));
+                    }),
             );
             while !worker.is_finished() {
                 bar.set_position(done.load(Ordering::Relaxed));
