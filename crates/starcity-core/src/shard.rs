@@ -22,8 +22,8 @@ use crate::scenario::Scenario;
 
 /// The `format` field of every shard file.
 pub const FORMAT: &str = "starcity-shard";
-/// The version of the layout; a reader refuses any other.
-pub const VERSION: u32 = 1;
+/// The version of the layout; a reader refuses any other. Version 2 added `check`.
+pub const VERSION: u32 = 2;
 
 /// A scenario or divergence as it was read: the name its errors use, and its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +79,57 @@ pub struct ShardFile {
     /// `compare`: the paired summaries.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub paired: Option<Paired>,
+    /// FNV-1a 64 of what the shard holds: its summaries as written ([`ShardFile::payload_check`]),
+    /// or for an export part the bytes of its CSV rows. It finds a truncated or hand-edited
+    /// shard; it is not a signature.
+    pub check: String,
+}
+
+impl ShardFile {
+    /// The check of the summaries: FNV-1a 64 of `[summary, baseline, paired]` as compact JSON,
+    /// the bytes this file holds them as (a file read back serialises to the same bytes, unless
+    /// it was edited: a counter set to zero is dropped from the sparse form, for instance).
+    pub fn payload_check(&self) -> String {
+        let mut h = Fnv::default();
+        // Writing to `Fnv` cannot fail, and these types serialise without error.
+        let _ = serde_json::to_writer(&mut h, &(&self.summary, &self.baseline, &self.paired));
+        h.hex()
+    }
+}
+
+/// FNV-1a (64-bit): the hash of fingerprints and checks. Not cryptographic: it tells accidents
+/// apart (another build, a cut-off file, an edit), not forgeries.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// Sixteen hex digits.
+    pub fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.feed(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// What a shard carries: a summary that counts its timelines and merges exactly, refusing a
@@ -123,18 +174,13 @@ pub fn target() -> String {
 /// A fingerprint of compiled scenarios and this build: FNV-1a (64-bit) over their debug form,
 /// the version and the target. Two runs with equal fingerprints run the same timelines.
 pub fn fingerprint(scenarios: &[&Scenario]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    feed(env!("CARGO_PKG_VERSION").as_bytes());
-    feed(target().as_bytes());
+    let mut h = Fnv::default();
+    h.feed(env!("CARGO_PKG_VERSION").as_bytes());
+    h.feed(target().as_bytes());
     for sc in scenarios {
-        feed(format!("{sc:?}").as_bytes());
+        h.feed(format!("{sc:?}").as_bytes());
     }
-    format!("{h:016x}")
+    h.hex()
 }
 
 /// Why shards do not make one result.
@@ -148,8 +194,10 @@ pub enum FitError {
     Mismatch { file: String, first: String, what: &'static str, theirs: String, ours: String },
     #[error("{file} covers timelines {start}..{end}, which overlap {other}'s")]
     Overlap { file: String, other: String, start: u64, end: u64 },
-    #[error("no shard covers timelines {start}..{end} (of {total}): the shards are incomplete")]
-    Gap { start: u64, end: u64, total: u64 },
+    #[error("no shard covers timelines {start}..{end} (of {total}){missing}: the shards are incomplete")]
+    Gap { start: u64, end: u64, total: u64, missing: String },
+    #[error("{file} and {other} are the same shard ({k}/{n}, timelines {start}..{end}): give each shard once")]
+    Twice { file: String, other: String, k: u64, n: u64, start: u64, end: u64 },
     #[error("{file}: its range {start}..{end} does not fit its {timelines} timelines")]
     BadRange { file: String, start: u64, end: u64, timelines: u64 },
     #[error("{file}: its summary does not have the shape of its scenario ({what})")]
@@ -169,23 +217,42 @@ pub fn fit(shards: &[(String, &Header)]) -> Result<Vec<usize>, FitError> {
     }
     let mut order: Vec<usize> = (0..shards.len()).collect();
     order.sort_by_key(|&i| (shards[i].1.range[0], shards[i].1.range[1]));
+    let gap =
+        |start: u64, end: u64| FitError::Gap { start, end, total: h0.timelines, missing: missing(h0, start..end) };
     let mut next = 0;
     for (pos, &i) in order.iter().enumerate() {
         let (file, h) = &shards[i];
         let [start, end] = h.range;
         if start > next {
-            return Err(FitError::Gap { start: next, end: start, total: h0.timelines });
+            return Err(gap(next, start));
         }
         if start < next {
-            let other = shards[order[pos - 1]].0.clone();
-            return Err(FitError::Overlap { file: file.clone(), other, start, end });
+            let (other, h1) = &shards[order[pos - 1]];
+            if h1.range == h.range && h1.shard == h.shard {
+                let [k, n] = h.shard;
+                return Err(FitError::Twice { file: file.clone(), other: other.clone(), k, n, start, end });
+            }
+            return Err(FitError::Overlap { file: file.clone(), other: other.clone(), start, end });
         }
         next = end;
     }
     if next < h0.timelines {
-        return Err(FitError::Gap { start: next, end: h0.timelines, total: h0.timelines });
+        return Err(gap(next, h0.timelines));
     }
     Ok(order)
+}
+
+/// The shards of `h`'s split that a gap is, in words (`: shard 2/3 is missing`), when the gap is
+/// whole shards of that split.
+fn missing(h: &Header, gap: Range<u64>) -> String {
+    let n = h.shard[1];
+    let first = (1..=n).find(|&k| range(h.timelines, k, n).start == gap.start);
+    let last = (1..=n).rev().find(|&k| range(h.timelines, k, n).end == gap.end);
+    match (first, last) {
+        (Some(a), Some(b)) if a == b => format!(": shard {a}/{n} is missing"),
+        (Some(a), Some(b)) if a < b => format!(": shards {a}/{n} to {b}/{n} are missing"),
+        _ => String::new(),
+    }
 }
 
 fn check_format(file: &str, h: &Header) -> Result<(), FitError> {
@@ -202,17 +269,19 @@ fn check_format(file: &str, h: &Header) -> Result<(), FitError> {
     Ok(())
 }
 
-/// The fields every shard of one command shares.
+/// The fields every shard of one command shares. The inputs' texts are compared through the
+/// fingerprint (their compiled form), not by name: the same scenario read from another path, or
+/// staged elsewhere on each node, runs the same timelines.
 fn same(file: &str, first: &str, h: &Header, h0: &Header) -> Result<(), FitError> {
-    let fields: [(&'static str, String, String); 8] = [
+    let given = |o: &Option<String>, none: &str| o.clone().unwrap_or_else(|| none.to_string());
+    let fields: [(&'static str, String, String); 7] = [
         ("command", h.command.clone(), h0.command.clone()),
-        ("output format", format!("{:?}", h.output), format!("{:?}", h0.output)),
-        ("fingerprint (the scenario, divergences or starcity build)", h.fingerprint.clone(), h0.fingerprint.clone()),
+        ("output format", given(&h.output, "none given"), given(&h0.output, "none given")),
         ("seed", h.seed.to_string(), h0.seed.to_string()),
         ("total timelines", h.timelines.to_string(), h0.timelines.to_string()),
         ("--given-history", h.given_history.to_string(), h0.given_history.to_string()),
-        ("--history-until", format!("{:?}", h.history_until), format!("{:?}", h0.history_until)),
-        ("inputs", inputs_digest(h), inputs_digest(h0)),
+        ("--history-until", given(&h.history_until, "not given"), given(&h0.history_until, "not given")),
+        ("fingerprint (the scenario, divergences or starcity build)", h.fingerprint.clone(), h0.fingerprint.clone()),
     ];
     for (what, theirs, ours) in fields {
         if theirs != ours {
@@ -220,13 +289,6 @@ fn same(file: &str, first: &str, h: &Header, h0: &Header) -> Result<(), FitError
         }
     }
     Ok(())
-}
-
-/// The inputs' names, for a mismatch message (their texts are compared through the fingerprint).
-fn inputs_digest(h: &Header) -> String {
-    let mut names = vec![h.scenario.origin.clone()];
-    names.extend(h.divergences.iter().map(|d| d.origin.clone()));
-    names.join(" + ")
 }
 
 #[cfg(test)]
@@ -270,10 +332,19 @@ mod tests {
         let hs = [header(3, 3, 100), header(1, 3, 100), header(2, 3, 100)];
         let named: Vec<(String, &Header)> = hs.iter().enumerate().map(|(i, h)| (format!("f{i}"), h)).collect();
         assert_eq!(fit(&named).unwrap(), vec![1, 2, 0]);
-        assert!(matches!(fit(&named[..2]), Err(FitError::Gap { start: 33, end: 66, .. })));
+        let gap = fit(&named[..2]).unwrap_err();
+        assert!(matches!(gap, FitError::Gap { start: 33, end: 66, .. }));
+        assert!(gap.to_string().contains("shard 2/3 is missing"), "{gap}");
         let twice = [header(1, 2, 100), header(1, 2, 100), header(2, 2, 100)];
         let named: Vec<(String, &Header)> = twice.iter().enumerate().map(|(i, h)| (format!("f{i}"), h)).collect();
-        assert!(matches!(fit(&named), Err(FitError::Overlap { .. })));
+        let err = fit(&named).unwrap_err().to_string();
+        assert!(err.contains("f1 and f0 are the same shard (1/2, timelines 0..50)"), "{err}");
+        let mixed = [header(1, 2, 100), header(2, 3, 100), header(3, 3, 100)];
+        let named: Vec<(String, &Header)> = mixed.iter().enumerate().map(|(i, h)| (format!("f{i}"), h)).collect();
+        assert!(matches!(fit(&named), Err(FitError::Overlap { start: 33, .. })));
+        let ends = [header(1, 4, 100), header(2, 4, 100)];
+        let named: Vec<(String, &Header)> = ends.iter().enumerate().map(|(i, h)| (format!("f{i}"), h)).collect();
+        assert!(fit(&named).unwrap_err().to_string().contains("shards 3/4 to 4/4 are missing"));
         let mut other = header(2, 2, 100);
         other.seed = 2;
         let pair = [("a".to_string(), &header(1, 2, 100)), ("b".to_string(), &other)];

@@ -31,8 +31,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Rank divergences by their paired effect on one quantity ("what mattered most?").
     Rank(RankArgs),
-    /// Merge the shard files of one `run` or `compare --shard` into exactly what the unsplit
-    /// command writes.
+    /// Merge the shard files of one `run --shard` or `compare --shard`, or the parts of one
+    /// `export --shard`, into exactly what the unsplit command writes.
     Merge(MergeArgs),
     /// Write one row per timeline (dates reached, winners, losses, program fates) as CSV or
     /// Parquet, for pandas, R or DuckDB; streamed, in timeline order.
@@ -117,9 +117,10 @@ pub struct RunArgs {
     #[arg(short, long)]
     pub quiet: bool,
     /// Run only shard K of N (1-based; contiguous timeline ranges) and write a shard file to -o,
-    /// for `starcity merge`. `auto` takes K and N from a Slurm array task
-    /// (SLURM_ARRAY_TASK_ID, _MIN, _COUNT); `auto/N` takes K from SLURM_ARRAY_TASK_ID or
-    /// JOB_COMPLETION_INDEX (a Kubernetes indexed job) and N as given.
+    /// for `starcity merge`. `auto` takes K and N from a whole Slurm array (task ID − MIN + 1 of
+    /// COUNT; arrays from 0 or 1, no gaps). `auto/N` takes N as given and K = SLURM_ARRAY_TASK_ID
+    /// (number the array 1-N; re-run task K alone with --array=K) or JOB_COMPLETION_INDEX + 1
+    /// (a Kubernetes Indexed Job).
     #[arg(long, value_name = "K/N|auto|auto/N", value_parser = shard_spec)]
     pub shard: Option<ShardSpec>,
 }
@@ -160,7 +161,8 @@ fn shard_spec(s: &str) -> Result<ShardSpec, String> {
 /// `starcity merge`.
 #[derive(clap::Args, Debug)]
 pub struct MergeArgs {
-    /// The shard files, in any order (`-` is not accepted: each is a file).
+    /// The shard files (an export's parts: PART.csv, with PART.csv.shard.json beside it), in any
+    /// order; `-` is not accepted: each is a file.
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
     /// Write the result to this file (atomically), as the unsplit command's -o would.

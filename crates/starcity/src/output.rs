@@ -55,15 +55,20 @@ pub enum Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
+    /// `-o FILE`, else standard output; `-o -` is standard output too, as it is for most tools
+    /// (a file literally named `-` is written as `-o ./-`).
     pub fn new(output: Option<&'a Path>) -> Self {
-        output.map_or(Sink::Stdout, Sink::File)
+        match output {
+            Some(p) if p != Path::new("-") => Sink::File(p),
+            _ => Sink::Stdout,
+        }
     }
 }
 
 /// Checks before a long run that `-o` names something we may write: failing after an hour of
 /// simulation because of a typo in the path would be cruel.
 pub fn check_target(output: Option<&Path>) -> Result<()> {
-    output.map_or(Ok(()), probe_temp)
+    output.filter(|p| *p != Path::new("-")).map_or(Ok(()), probe_temp)
 }
 
 /// Writes `text` (escaped for terminals) to the sink.

@@ -54,6 +54,12 @@ pub fn run(args: &ExportArgs) -> Result<()> {
 /// re-encodes them in the unsplit stream's blocks, `export/parts.rs`).
 fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) -> Result<()> {
     let path = super::shard::target(args.common.output.as_deref())?;
+    if path == Path::new("-") {
+        return Err(miette!(
+            help = "e.g. export --shard 1/4 -o part-1.csv, then merge part-*.csv -o all.csv",
+            "an export part needs a file name, not -o -: its header is written beside it"
+        ));
+    }
     if format_of(Some(path)) == TableFormat::Parquet {
         return Err(miette!(
             help = "e.g. export --shard 1/4 --format parquet -o part-1.csv, then merge part-*.csv -o all.parquet",
@@ -61,6 +67,9 @@ fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) ->
             path.display()
         ));
     }
+    // Both files are probed before the run: its header is written beside the part at the end.
+    output::check_target(Some(path))?;
+    output::check_target(Some(&super::shard::sidecar(path)))?;
     let inputs = Inputs::read(&args.common)?;
     let worlds = Worlds::compile(&inputs, args.common.history_until)?;
     let command = super::shard::Command {
@@ -83,8 +92,23 @@ fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) ->
         StreamError::Sink(e) => e,
     })?;
     table.finish()?.finish()?;
-    let file = starcity_core::shard::ShardFile { header, summary: None, baseline: None, paired: None };
-    output::emit_json_compact(&file, Sink::File(&super::shard::sidecar(path)))
+    // The part is complete on disk; its header, with the check of its bytes, goes beside it. A
+    // part without its header is no part: removed if the header cannot be written.
+    let written = check_of(path)
+        .map(|check| starcity_core::shard::ShardFile { header, summary: None, baseline: None, paired: None, check })
+        .and_then(|file| output::emit_json_compact(&file, Sink::File(&super::shard::sidecar(path))));
+    if written.is_err() {
+        let _ = std::fs::remove_file(path);
+    }
+    written
+}
+
+/// FNV-1a 64 of a written part's bytes (`ShardFile::check`).
+fn check_of(path: &Path) -> Result<String> {
+    let mut h = starcity_core::shard::Fnv::default();
+    let mut file = std::fs::File::open(path).map_err(|e| miette!("{}: reading it back: {e}", path.display()))?;
+    std::io::copy(&mut file, &mut h).map_err(|e| miette!("{}: reading it back: {e}", path.display()))?;
+    Ok(h.hex())
 }
 
 /// Without `--format`: Parquet for a `-o` ending in `.parquet` or `.pq`, else CSV.

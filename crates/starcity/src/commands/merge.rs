@@ -1,5 +1,5 @@
-//! `starcity merge SHARD…`: shard files of one `run` or `compare` checked to fit together and
-//! merged into exactly what the unsplit command writes, byte for byte.
+//! `starcity merge SHARD…`: shard files of one `run` or `compare`, or the parts of one `export`,
+//! checked to fit together and merged into exactly what the unsplit command writes, byte for byte.
 
 use miette::{Result, miette};
 use starcity_core::counterfactual::{self, Paired};
@@ -8,6 +8,7 @@ use starcity_core::limits::SHARD_BYTES;
 use starcity_core::report::{CompareReport, RunReport, views};
 use starcity_core::shard::{self, Header, Part, ShardFile};
 
+use super::export::parts::Part as ExportPart;
 use crate::cli::{Format, HistoryUntil, MergeArgs};
 use crate::config::{Inputs, Worlds};
 use crate::input;
@@ -15,16 +16,30 @@ use crate::output::{self, Sink, Stream};
 
 pub fn run(args: &MergeArgs) -> Result<()> {
     output::check_target(args.output.as_deref())?;
+    for (i, p) in args.shards.iter().enumerate() {
+        if args.shards[..i].contains(p) {
+            return Err(miette!("{} is given twice: give each shard once", p.display()));
+        }
+    }
     let files = args.shards.iter().map(|p| read(&p.display().to_string())).collect::<Result<Vec<_>>>()?;
     let named: Vec<(String, &Header)> = files.iter().map(|(name, f)| (name.clone(), &f.header)).collect();
     let order = shard::fit(&named).map_err(|e| miette!("{e}"))?;
-    let Some((first_name, first)) = files.first() else { return Err(miette!("no shard given")) };
+    // The shard of the first timelines speaks for all (any order of the arguments, same bytes).
+    let Some((first_name, first)) = order.first().map(|&i| &files[i]) else { return Err(miette!("no shard given")) };
     let h = &first.header;
     let worlds = compile(h).map_err(|e| e.wrap_err(format!("{first_name}: its scenario no longer compiles")))?;
-    if shard::fingerprint(&[&worlds.base, &worlds.div]) != h.fingerprint {
+    let ours = shard::fingerprint(&[&worlds.base, &worlds.div]);
+    if ours != h.fingerprint {
         return Err(miette!(
-            "{first_name} was written by another starcity build or on other inputs (fingerprint {}): merge with the build that wrote it",
-            h.fingerprint
+            help =
+                "merge with the build that wrote the shards (the same version on the same target), or run them again",
+            "the shards were written by starcity {} on {} (fingerprint {}); this is starcity {} on {}, and their inputs \
+             compile here to fingerprint {ours}: another build, or shard files edited by hand",
+            h.starcity,
+            h.target,
+            h.fingerprint,
+            env!("CARGO_PKG_VERSION"),
+            shard::target()
         ));
     }
     let ordered: Vec<&(String, ShardFile)> = order.iter().map(|&i| &files[i]).collect();
@@ -46,15 +61,34 @@ pub fn run(args: &MergeArgs) -> Result<()> {
 /// Reads one shard file, within `shard-bytes`. An export part (`part.csv`) is read through its
 /// header beside it (`part.csv.shard.json`).
 fn read(name: &str) -> Result<(String, ShardFile)> {
+    let path = std::path::Path::new(name);
     if name == "-" {
         return Err(miette!("merge reads shard files by name, not `-`"));
     }
-    let sidecar = super::shard::sidecar(std::path::Path::new(name));
+    if path.is_dir() {
+        return Err(miette!("{name} is a folder: give the shard files in it (e.g. {name}/shard-*.json)"));
+    }
+    let sidecar = super::shard::sidecar(path);
     if !name.ends_with(".shard.json") && sidecar.is_file() {
         return read(&sidecar.display().to_string());
     }
+    if path.extension().is_some_and(|e| e == "csv") {
+        return Err(miette!(
+            "{name} looks like an export part, but its header {} is not beside it: export --shard writes both",
+            sidecar.display()
+        ));
+    }
     let text = input::read_text(name, SHARD_BYTES)?;
-    let file = serde_json::from_str(&text).map_err(|e| miette!("{name} is not a readable shard file: {e}"))?;
+    let file: ShardFile =
+        serde_json::from_str(&text).map_err(|e| miette!("{name} is not a readable shard file: {e}"))?;
+    // An export part's check is of its rows, verified as they are read.
+    if file.header.command != "export" && file.check != file.payload_check() {
+        return Err(miette!(
+            help = "run that shard again",
+            "{name} was edited after it was written: its summaries do not match its check {}",
+            file.check
+        ));
+    }
     Ok((name.to_string(), file))
 }
 
@@ -113,9 +147,13 @@ fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, si
 /// (`export::merge_parquet`). Streamed: memory does not grow with the rows.
 fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std::path::Path>) -> Result<()> {
     use std::io::{BufRead, Write};
-    let parts: Vec<super::export::parts::Part> = shards
+    let parts: Vec<ExportPart> = shards
         .iter()
-        .map(|(name, f)| (name.strip_suffix(".shard.json").unwrap_or(name).to_string(), f.header.range))
+        .map(|(name, f)| ExportPart {
+            path: name.strip_suffix(".shard.json").unwrap_or(name).to_string(),
+            range: f.header.range,
+            check: f.check.clone(),
+        })
         .collect();
     if shards[0].1.header.output.as_deref() == Some("parquet") {
         return super::export::merge_parquet(&w.div, &parts, output);
@@ -129,11 +167,10 @@ fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std
     let limit = super::export::parts::line_limit(&starcity_core::rows::Columns::of(&w.div)?);
     let mut out = Stream::open(Sink::new(output))?;
     let mut first_header: Option<Vec<u8>> = None;
-    for (name, f) in shards {
-        let rows_path = name.strip_suffix(".shard.json").unwrap_or(name);
-        let file = std::fs::File::open(rows_path).map_err(|e| miette!("{rows_path}, the rows of {name}: {e}"))?;
-        let file = super::export::parts::LineLimit::new(file, limit);
-        let mut lines = std::io::BufReader::new(file).split(b'\n');
+    for part in &parts {
+        let rows_path = &part.path;
+        let mut file = std::io::BufReader::new(part.open(limit)?);
+        let mut lines = (&mut file).split(b'\n');
         let header = lines.next().transpose().map_err(|e| miette!("{rows_path}: {e}"))?.unwrap_or_default();
         match &first_header {
             Some(h) if *h != header => return Err(miette!("{rows_path} has another header than the first part")),
@@ -149,7 +186,8 @@ fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std
             out.write_all(&line).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
             rows += 1;
         }
-        let [start, end] = f.header.range;
+        part.verify(file.get_ref())?;
+        let [start, end] = part.range;
         if rows != end - start {
             return Err(miette!(
                 "{rows_path} holds {rows} rows, but its shard covers timelines {start}..{end}: an unfinished or edited part"

@@ -12,21 +12,80 @@ use crate::output::{self, Sink};
 use crate::progress::in_pool;
 
 /// K and N of `--shard`, from the flag or the scheduler's environment.
+///
+/// `auto` numbers the shards by position in a whole Slurm array (K = ID − MIN + 1 of COUNT). A
+/// re-run of some of its tasks is an array too, with other MIN and COUNT, and would run the
+/// wrong timelines: so `auto` refuses arrays that do not start at 0 or 1 or that skip IDs, and
+/// `auto/N` (ID = K, the array numbered 1-N) is the form that re-runs one task.
 pub fn resolve(spec: ShardSpec) -> Result<(u64, u64)> {
     match spec {
         ShardSpec::Given { k, n } => Ok((k, n)),
-        ShardSpec::Auto(None) => {
-            let (id, min, count) =
-                (env("SLURM_ARRAY_TASK_ID")?, env("SLURM_ARRAY_TASK_MIN")?, env("SLURM_ARRAY_TASK_COUNT")?);
-            check(id.checked_sub(min).map(|i| i + 1), count, "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1")
-        }
+        ShardSpec::Auto(None) => slurm_whole_array(),
         ShardSpec::Auto(Some(n)) => {
-            let index = match std::env::var("JOB_COMPLETION_INDEX") {
-                Ok(_) => env("JOB_COMPLETION_INDEX")?,
-                Err(_) => env("SLURM_ARRAY_TASK_ID")?,
+            let k = match std::env::var_os("JOB_COMPLETION_INDEX") {
+                // A Kubernetes Indexed Job numbers its pods from 0.
+                Some(_) => env("JOB_COMPLETION_INDEX")?.checked_add(1),
+                None => Some(env("SLURM_ARRAY_TASK_ID")?),
             };
-            check(Some(index + 1), n, "the index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, plus one")
+            match k {
+                Some(k) if (1..=n).contains(&k) => Ok((k, n)),
+                _ => Err(miette!(
+                    help = "with auto/N, number a Slurm array 1-N (--array=1-N: task K runs shard K); a Kubernetes \
+                            Indexed Job's completions 0..N-1 run shards 1..N",
+                    "--shard auto/{n}: {} makes shard {} of {n}",
+                    index_words(),
+                    k.map_or_else(|| "past the last".to_string(), |k| k.to_string())
+                )),
+            }
         }
+    }
+}
+
+/// `--shard auto`: the task's position in a whole Slurm array.
+fn slurm_whole_array() -> Result<(u64, u64)> {
+    if std::env::var_os("SLURM_ARRAY_TASK_ID").is_none() && std::env::var_os("JOB_COMPLETION_INDEX").is_some() {
+        return Err(miette!(
+            help = "a Kubernetes Indexed Job does not say how many completions it has: write --shard auto/N",
+            "--shard auto reads a Slurm array task's variables, and SLURM_ARRAY_TASK_ID is not set"
+        ));
+    }
+    let (id, min, count) = (env("SLURM_ARRAY_TASK_ID")?, env("SLURM_ARRAY_TASK_MIN")?, env("SLURM_ARRAY_TASK_COUNT")?);
+    let max = match std::env::var_os("SLURM_ARRAY_TASK_MAX") {
+        Some(_) => env("SLURM_ARRAY_TASK_MAX")?,
+        None => min.saturating_add(count).saturating_sub(1),
+    };
+    let rerun_help = "to run some tasks of a larger array again, number the array 1-N and give --shard auto/N \
+                      (scripts/slurm/array.sbatch: SHARDS=N), or give --shard K/N";
+    if min > 1 {
+        return Err(miette!(
+            help = rerun_help,
+            "--shard auto: this Slurm array starts at task {min}, not 0 or 1; it may be part of a larger array, whose \
+             shards it cannot know"
+        ));
+    }
+    if count == 0 || max.checked_sub(min) != Some(count - 1) || id < min || id > max {
+        return Err(miette!(
+            help = rerun_help,
+            "--shard auto: the Slurm array {min}-{max} has {count} tasks and this is task {id}; auto needs an array \
+             without gaps or steps (e.g. --array=1-8)"
+        ));
+    }
+    let k = id - min + 1;
+    if count > crate::cli::MAX_SHARDS {
+        return Err(miette!(
+            "--shard auto: {count} array tasks, more than the {} shards a merge takes",
+            crate::cli::MAX_SHARDS
+        ));
+    }
+    Ok((k, count))
+}
+
+/// Which variable gave the index, for messages.
+fn index_words() -> String {
+    let read = |name: &str| std::env::var(name).unwrap_or_default();
+    match std::env::var_os("JOB_COMPLETION_INDEX") {
+        Some(_) => format!("JOB_COMPLETION_INDEX = {}", read("JOB_COMPLETION_INDEX")),
+        None => format!("SLURM_ARRAY_TASK_ID = {}", read("SLURM_ARRAY_TASK_ID")),
     }
 }
 
@@ -34,13 +93,6 @@ fn env(name: &str) -> Result<u64> {
     let value = std::env::var(name)
         .map_err(|_| miette!("--shard auto: {name} is not set (not inside a scheduler's array task?)"))?;
     value.trim().parse().map_err(|_| miette!("--shard auto: {name} is `{value}`, not a whole number"))
-}
-
-fn check(k: Option<u64>, n: u64, what: &str) -> Result<(u64, u64)> {
-    match k {
-        Some(k) if (1..=n).contains(&k) && n <= crate::cli::MAX_SHARDS => Ok((k, n)),
-        _ => Err(miette!("--shard auto: shard {what} = {k:?} does not fit a count of {n}")),
-    }
 }
 
 /// What a shard's header records of the command that wrote it.
@@ -92,8 +144,8 @@ pub fn run(args: &RunArgs, spec: ShardSpec, inputs: &Inputs, worlds: &Worlds) ->
         true => Some(summary(&worlds.base)?),
         false => None,
     };
-    let file = ShardFile { summary: Some(summary(&worlds.div)?), baseline, paired: None, header };
-    write(&file, args)
+    let file = ShardFile { summary: Some(summary(&worlds.div)?), baseline, paired: None, header, check: String::new() };
+    write(file, args)
 }
 
 fn summary_of(sc: &starcity_core::Scenario, h: &Header, args: &RunArgs) -> Result<ensemble::Summary> {
@@ -116,12 +168,14 @@ pub fn compare(args: &RunArgs, spec: ShardSpec, inputs: &Inputs, worlds: &Worlds
         counterfactual::run_pairs_range(base, div, header.seed, range.clone(), done)
     })?;
     let paired = counterfactual::pairs_result(base, div, paired)?;
-    write(&ShardFile { header, summary: None, baseline: None, paired: Some(paired) }, args)
+    write(ShardFile { header, summary: None, baseline: None, paired: Some(paired), check: String::new() }, args)
 }
 
-/// The shard file, to `-o` (a shard is for `merge`, not for reading on a terminal).
-fn write(file: &ShardFile, args: &RunArgs) -> Result<()> {
-    output::emit_json_compact(file, Sink::File(target(args.common.output.as_deref())?))
+/// The shard file with its check, to `-o` (a shard is for `merge`, not for reading on a
+/// terminal; `-o -` sends it down a pipe).
+fn write(mut file: ShardFile, args: &RunArgs) -> Result<()> {
+    file.check = file.payload_check();
+    output::emit_json_compact(&file, Sink::new(Some(target(args.common.output.as_deref())?)))
 }
 
 /// `-o`, which a shard needs.

@@ -195,3 +195,37 @@ fn a_dangling_symlink_and_an_unwritable_directory_are_refused_before_running() {
     let (code, _, stderr) = run(&["run", "tiny-race", "-n", "10", "-q", "-o", &long.to_string_lossy()]);
     assert_eq!(code, 0, "a long but valid name works: {stderr}");
 }
+
+/// `-o -` is standard output, as it is for most tools, and writes no file named `-`: for a run,
+/// and for a shard (which then goes down a pipe to `merge`'s input or a file of the user's).
+#[test]
+fn dash_as_output_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let at_dir = |args: &[&str]| {
+        let out = super::support::starcity().current_dir(dir.path()).args(args).output().unwrap();
+        super::support::outcome(out)
+    };
+    let (code, stdout, stderr) = at_dir(&["run", "tiny-race", "-n", "50", "-q", "--json", "-o", "-"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, expected, _) = run(&["run", "tiny-race", "-n", "50", "-q", "--json"]);
+    assert_eq!(stdout, expected);
+    let (code, stdout, stderr) = at_dir(&["run", "tiny-race", "-n", "50", "-q", "--shard", "1/2", "-o", "-"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("{\"header\":{\"format\":\"starcity-shard\""), "{stdout}");
+    let part = at_dir(&["export", "tiny-race", "-n", "50", "-q", "--shard", "1/2", "-o", "-"]);
+    assert_clean_failure("an export part to stdout", &part, &["an export part needs a file name"]);
+    assert!(!dir.path().join("-").exists(), "a file named - was written");
+}
+
+/// An export part whose header cannot be written beside it is removed: a part without its
+/// header could not be merged, and would look finished.
+#[cfg(unix)]
+#[test]
+fn an_export_part_without_its_header_is_not_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("p.csv");
+    std::fs::create_dir(dir.path().join("p.csv.shard.json")).unwrap();
+    let r = run(&["export", "tiny-race", "-n", "50", "-q", "--shard", "1/2", "-o", part.to_str().unwrap()]);
+    assert_eq!(r.0, 1, "{}", r.2);
+    assert!(!part.exists(), "the part was left without its header");
+}

@@ -78,9 +78,17 @@ fn shards_that_do_not_fit_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let three = shards(dir.path(), &["run", "tiny-race", "-n", "300"], 3);
     let missing = merge(&three[..2]);
-    assert_clean_failure("a missing shard", &missing, &["no shard covers timelines 200..300 (of 300)"]);
+    assert_clean_failure(
+        "a missing shard",
+        &missing,
+        &["no shard covers timelines 200..300 (of 300): shard 3/3 is missing"],
+    );
     let twice = merge(&[three[0].clone(), three[0].clone(), three[1].clone(), three[2].clone()]);
-    assert_clean_failure("a shard twice", &twice, &["overlap"]);
+    assert_clean_failure("a file twice", &twice, &["shard-1-of-3.json is given twice"]);
+    let copy = dir.path().join("copy.json");
+    std::fs::copy(&three[1], &copy).unwrap();
+    let copied = merge(&[three[0].clone(), three[1].clone(), copy, three[2].clone()]);
+    assert_clean_failure("a shard copied", &copied, &["are the same shard (2/3, timelines 100..200)"]);
     let other_seed = dir.path().join("seed2");
     std::fs::create_dir(&other_seed).unwrap();
     let seed2 = shards(&other_seed, &["run", "tiny-race", "-n", "300", "--seed", "2"], 3);
@@ -108,10 +116,18 @@ fn forged_or_broken_shards_are_clear_errors() {
     // The right length, counters of another scenario: a shape mismatch, not wrong numbers.
     let other = text.replacen("A tiny race", "A tiny race, edited", 1);
     std::fs::write(&forged, other).unwrap();
+    let r = merge(&[forged.clone(), paths[1].clone()]);
+    assert_clean_failure("an edited scenario", &r, &["shard files edited by hand"]);
+    // A count edited by hand (it would print a probability above one): the check finds it.
+    let counted = text.replacen("\"n\":100,", "\"n\":100000,", 1);
+    assert_ne!(counted, text);
+    std::fs::write(&forged, counted).unwrap();
     let r = merge(&[forged, paths[1].clone()]);
-    assert_eq!(r.0, 1, "{}", r.2);
-    assert!(!r.2.contains("panicked"), "{}", r.2);
+    assert_clean_failure("an edited count", &r, &["forged.json was edited after it was written"]);
 }
+
+/// `--shard` as given, the scheduler's variables, and the shard it runs or words of its refusal.
+type AutoCase<'a> = (&'a str, &'a [(&'a str, &'a str)], Result<[u64; 2], &'a str>);
 
 #[test]
 fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
@@ -119,23 +135,74 @@ fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
     assert_clean_failure("no -o", &r, &["--shard writes a shard file"]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("auto.json");
-    let status = starcity()
-        .args(["run", "tiny-race", "-n", "100", "-q", "--shard", "auto", "-o", out.to_str().unwrap()])
-        .env("SLURM_ARRAY_TASK_ID", "5")
-        .env("SLURM_ARRAY_TASK_MIN", "4")
-        .env("SLURM_ARRAY_TASK_COUNT", "4")
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let header: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(header["header"]["shard"], serde_json::json!([2, 4]));
-    assert_eq!(header["header"]["range"], serde_json::json!([25, 50]));
-    let missing = starcity()
-        .args(["run", "tiny-race", "-n", "100", "-q", "--shard", "auto", "-o", out.to_str().unwrap()])
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("SLURM_ARRAY_TASK_ID is not set"));
+    // (spec, environment) -> the shard it runs, or words of its refusal.
+    let cases: [AutoCase; 9] = [
+        // --array=1-4, task 2; and --array=0-3, task 1: both the second of four.
+        (
+            "auto",
+            &[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")],
+            Ok([2, 4]),
+        ),
+        (
+            "auto",
+            &[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")],
+            Ok([2, 4]),
+        ),
+        // A re-run of task 3 alone (--array=3) must not run the whole job as shard 1/1.
+        (
+            "auto",
+            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "1")],
+            Err("starts at task 3"),
+        ),
+        // A stepped array (--array=0-12:4) has gaps.
+        (
+            "auto",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "4"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "12"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ],
+            Err("without gaps or steps"),
+        ),
+        ("auto", &[("JOB_COMPLETION_INDEX", "0")], Err("write --shard auto/N")),
+        (
+            "auto/4",
+            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "1")],
+            Ok([3, 4]),
+        ),
+        ("auto/4", &[("SLURM_ARRAY_TASK_ID", "0")], Err("SLURM_ARRAY_TASK_ID = 0 makes shard 0 of 4")),
+        ("auto/4", &[("JOB_COMPLETION_INDEX", "0"), ("SLURM_ARRAY_TASK_ID", "9")], Ok([1, 4])),
+        ("auto", &[], Err("SLURM_ARRAY_TASK_ID is not set")),
+    ];
+    let vars = [
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_MIN",
+        "SLURM_ARRAY_TASK_MAX",
+        "SLURM_ARRAY_TASK_COUNT",
+        "JOB_COMPLETION_INDEX",
+    ];
+    for (spec, env, expected) in cases {
+        let _ = std::fs::remove_file(&out);
+        let mut cmd = starcity();
+        cmd.args(["run", "tiny-race", "-n", "100", "-q", "--shard", spec, "-o", out.to_str().unwrap()]);
+        vars.iter().for_each(|v| _ = cmd.env_remove(v));
+        env.iter().for_each(|(k, v)| _ = cmd.env(k, v));
+        let r = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        match expected {
+            Ok(shard) => {
+                assert!(r.status.success(), "{spec} {env:?}: {stderr}");
+                let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+                assert_eq!(file["header"]["shard"], serde_json::json!(shard), "{spec} {env:?}");
+            }
+            Err(words) => {
+                assert_eq!(r.status.code(), Some(1), "{spec} {env:?}: {stderr}");
+                assert!(stderr.contains(words) && !stderr.contains("Some("), "{spec} {env:?}: {stderr}");
+                assert!(!out.exists(), "{spec} {env:?} left a file");
+            }
+        }
+    }
 }
 
 /// Exports `args` as parts `1..=n` into `dir` (last first: any order), named `part-K-of-N.csv`.
@@ -178,18 +245,41 @@ fn check_export_splits(dir: &Path, args: &[&str], whole: &Path) {
 }
 
 /// `export --shard` writes CSV parts with their headers beside them; `merge` joins the parts into
-/// the unsplit CSV byte for byte, and refuses a part that lost rows.
+/// the unsplit CSV byte for byte, and refuses a part that lost a row, was cut mid-row or had a
+/// cell edited (its bytes no longer hash to its header's check), or lost its header.
 #[test]
 fn export_parts_merge_into_the_unsplit_csv() {
     let dir = tempfile::tempdir().unwrap();
     check_export_splits(dir.path(), &["tiny-race", "-n", "700"], &dir.path().join("whole.csv"));
     let part = dir.path().join("part-2-of-3.csv");
     let text = std::fs::read_to_string(&part).unwrap();
-    std::fs::write(&part, &text[..text.trim_end().rfind('\n').unwrap() + 1]).unwrap();
     let parts: Vec<String> =
         (1..=3).map(|k| dir.path().join(format!("part-{k}-of-3.csv")).display().to_string()).collect();
-    let r = run(&[&["merge"], &parts.iter().map(String::as_str).collect::<Vec<_>>()[..]].concat());
-    assert_clean_failure("a part that lost a row", &r, &["part-2-of-3.csv holds", "an unfinished or edited part"]);
+    let merge_parts = || {
+        let out = dir.path().join("merged.csv");
+        let r =
+            run(&[&["merge", "-o", out.to_str().unwrap()], &parts.iter().map(String::as_str).collect::<Vec<_>>()[..]]
+                .concat());
+        assert!(!out.exists(), "a failed merge left its output");
+        r
+    };
+    let cut_short = [
+        ("a part that lost a row", text[..text.trim_end().rfind('\n').unwrap() + 1].to_string()),
+        ("a part cut mid-row", text[..text.len() - 30].to_string()),
+        ("a part with a cell edited", text.replacen(",RED,", ",BLUE,", 1)),
+    ];
+    for (what, edited) in cut_short {
+        assert!(edited != text, "{what}: the edit changed nothing");
+        std::fs::write(&part, edited).unwrap();
+        assert_clean_failure(what, &merge_parts(), &["part-2-of-3.csv was cut short or edited after it was written"]);
+    }
+    std::fs::write(&part, &text).unwrap();
+    std::fs::remove_file(dir.path().join("part-2-of-3.csv.shard.json")).unwrap();
+    assert_clean_failure(
+        "a part without its header",
+        &merge_parts(),
+        &["its header", "part-2-of-3.csv.shard.json is not beside it"],
+    );
 }
 
 /// With `--format parquet` the parts are CSV still, and `merge` re-encodes their rows into the

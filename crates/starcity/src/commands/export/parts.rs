@@ -10,10 +10,38 @@ use chrono::NaiveDate;
 use miette::{Report, Result, miette};
 use starcity_core::rows::{BLOCK_ROWS, Column, Columns, RowBlock, RowSink, Value};
 use starcity_core::scenario::Scenario;
+use starcity_core::shard::Fnv;
 use starcity_core::world::Fate;
 
-/// An export part: the path of its rows and the timelines it covers.
-pub type Part = (String, [u64; 2]);
+/// An export part: the path of its rows, the timelines it covers and the check of its bytes
+/// (from its header, `PART.csv.shard.json`).
+pub struct Part {
+    pub path: String,
+    pub range: [u64; 2],
+    pub check: String,
+}
+
+impl Part {
+    /// Opens the rows for reading: lines bounded, bytes hashed for [`Part::verify`].
+    pub fn open(&self, limit: usize) -> Result<LineLimit<Checked<std::fs::File>>> {
+        let file = std::fs::File::open(&self.path).map_err(|e| miette!("{}: {e}", self.path))?;
+        Ok(LineLimit::new(Checked { inner: file, hash: Fnv::default() }, limit))
+    }
+
+    /// After the last byte is read: the part is the one its header describes.
+    pub fn verify(&self, read: &LineLimit<Checked<std::fs::File>>) -> Result<()> {
+        let found = read.inner.hash.hex();
+        if found != self.check {
+            return Err(miette!(
+                help = "run that shard again",
+                "{} was cut short or edited after it was written: its bytes hash to {found}, its header says {}",
+                self.path,
+                self.check
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// Reads every part's rows in order and hands them to `sink` in blocks of `BLOCK_ROWS`
 /// timelines aligned from timeline 0. Each part must have the scenario's header and hold
@@ -28,9 +56,9 @@ pub fn replay<K: RowSink<Error = Report>>(
     let agencies: Vec<&str> = sc.agencies.iter().map(|a| a.id.as_str()).collect();
     let mut block = RowBlock::new(sc, 0);
     let mut next = 0u64;
-    for (path, [start, end]) in parts {
-        let file = std::fs::File::open(path).map_err(|e| miette!("{path}: {e}"))?;
-        let lines = LineLimit::new(file, line_limit(columns));
+    for part in parts {
+        let (path, [start, end]) = (&part.path, part.range);
+        let lines = part.open(line_limit(columns))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(lines);
         let header = reader.headers().map_err(|e| miette!("{path}: {e}"))?;
         if header.iter().ne(names.iter().copied()) {
@@ -48,6 +76,7 @@ pub fn replay<K: RowSink<Error = Report>>(
                 block = RowBlock::new(sc, next);
             }
         }
+        part.verify(reader.get_ref())?;
         if rows != end - start {
             return Err(miette!(
                 "{path} holds {rows} rows, but its shard covers timelines {start}..{end}: an unfinished or edited part"
@@ -93,6 +122,20 @@ fn cell(column: Column, text: &str, agencies: &[&str]) -> Option<Value> {
         Column::CrewLost { .. } | Column::FatalFlights { .. } => Value::Count(text.parse().ok()?),
         Column::Fate { .. } => Value::Fate(*Fate::ALL.iter().find(|f| f.name() == text)?),
     })
+}
+
+/// A reader that hashes what passes through it (FNV-1a, as `export --shard` hashed the part).
+pub struct Checked<R> {
+    inner: R,
+    hash: Fnv,
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.feed(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// A reader that fails on a line longer than its limit, so that a forged part cannot make the
