@@ -14,7 +14,10 @@ Run from anywhere: `python3 scripts/reference/compare.py` (builds the release bi
 
 The floor (floor/, a cargo project of its own) is the same model as the leanest single-threaded
 Rust loop: no event queue, a hand-written xoshiro256++, ziggurat normals. It runs the same number
-of timelines as starcity (`--starcity-n`); `--no-floor` skips it.
+of timelines as starcity (`--starcity-n`); `--no-floor` skips it. The keyed floor is the same loop
+drawing as starcity must (the brief's keyed streams, inverse-CDF durations: the very functions of
+starcity_core), so the gap splits into what the invariants cost and what the engine costs; the
+keyed floor with ziggurat durations separates the keys (the brief's) from the inverse CDF (ours).
 
 The model is defined once, in model_plain.py; benchmark.toml must be exactly what
 `model_plain.py --toml` writes (checked here). Exit status: 0 all agree, 1 a disagreement,
@@ -62,13 +65,14 @@ def starcity(n, seed):
     return wall, json.loads(proc.stdout)
 
 
-def floor(n, seed):
+def floor(n, seed, luck="ziggurat"):
     """(seconds of the loop, Result) of the floor, which counts landings per whole day: the Result's landing
-    lists hold those whole days, which is exact for every statistic here (each uses floor(day) only)."""
+    lists hold those whole days, which is exact for every statistic here (each uses floor(day) only).
+    `luck` is its --normal: the leanest (ziggurat), or `keyed` (starcity's keyed streams and quantiles)."""
     if not os.path.exists(FLOOR_BIN):
         print(f"no floor binary at {FLOOR_BIN}: build it (drop --no-build) or pass --no-floor", file=sys.stderr)
         sys.exit(2)
-    cmd = [FLOOR_BIN, "-n", str(n), "--seed", str(seed), "--json"]
+    cmd = [FLOOR_BIN, "-n", str(n), "--seed", str(seed), "--json", "--normal", luck]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         print(f"the floor failed ({proc.returncode}):\n{proc.stderr}", file=sys.stderr)
@@ -199,6 +203,8 @@ def main():
     t_sc = max(wall - fixed, 1e-9)
 
     fl = None if a.no_floor else floor(n_sc, a.seed + 3)  # (seconds, Result)
+    fz = None if a.no_floor else floor(n_sc, a.seed + 5, "keyed-ziggurat")
+    fk = None if a.no_floor else floor(n_sc, a.seed + 4, "keyed")
 
     models = [("plain", model_plain.run, a.seed + 1)]
     if use_simpy:
@@ -216,6 +222,8 @@ def main():
     checked = dict(results)
     if fl is not None:
         checked["floor"] = (fl[1], fl[0])
+        checked["keyed floor, ziggurat"] = (fz[1], fz[0])
+        checked["keyed floor"] = (fk[1], fk[0])
     for name, (res, _) in checked.items():
         print(f"agreement, {name} vs starcity (flagged beyond {LIMIT:g} SE):")
         ok &= print_table(name, compare(name, res, sc, n_sc))
@@ -231,7 +239,10 @@ def main():
     print(f"  starcity  {rate_sc:>12,.0f}   ({t_sc:.1f} s)")
     if fl is not None:
         rate_fl = n_sc / fl[0]
+        rate_fz, rate_fk = n_sc / fz[0], n_sc / fk[0]
         print(f"  floor     {rate_fl:>12,.0f}   ({fl[0]:.1f} s)")
+        print(f"  keyed, zi {rate_fz:>12,.0f}   ({fz[0]:.1f} s)   the floor with keyed streams, durations by ziggurat")
+        print(f"  keyed fl. {rate_fk:>12,.0f}   ({fk[0]:.1f} s)   the floor with starcity's draws: keyed, inverse CDF")
     for name, (res, dt) in results.items():
         print(f"  {name:<8}  {a.n / dt:>12,.0f}   ({dt:.1f} s)")
     for name, (res, dt) in results.items():
@@ -240,6 +251,9 @@ def main():
         for name, (res, dt) in results.items():
             print(f"  floor / {name:<6}    {rate_fl / (a.n / dt):8.1f} x")
         print(f"  starcity is {rate_fl / rate_sc:.1f}x the floor's time per timeline")
+        print(f"  keyed streams alone (the brief's invariant 1) make the floor {rate_fl / rate_fz:.1f}x slower;")
+        print(f"  with inverse-CDF durations too (twin alignment) {rate_fl / rate_fk:.1f}x: starcity's draws, no engine")
+        print(f"  starcity is {rate_fk / rate_sc:.1f}x the keyed floor's: the cost of the general engine")
     print()
     if not ok:
         print("DISAGREEMENT: two of the implementations differ beyond 4 standard errors.")

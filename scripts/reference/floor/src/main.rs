@@ -1,5 +1,8 @@
-//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar]`: the reference
-//! benchmark model as the leanest single-threaded Rust loop (`../README.md`, "The floor").
+//! `starcity-floor -n N --seed S [--json] [--normal ziggurat|box-muller|polar|keyed|keyed-ziggurat]`: the
+//! reference benchmark model as the leanest single-threaded Rust loop (`../README.md`, "The
+//! floor"). `keyed` is not a normal method but starcity's randomness (keyed streams, inverse-CDF
+//! durations) in the same loop: the floor under starcity's invariants; `keyed-ziggurat` keys the
+//! streams but draws durations by ziggurat (the brief's invariant alone).
 //!
 //! starcity is a general engine (an event queue, keyed random streams, scenario-driven vehicles and
 //! rules); this is the same model with everything the model does not need taken out, so its time
@@ -17,10 +20,11 @@ mod rng;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use model::{Draws, Tally};
+use model::{Draws, Keyed, Luck, Tally};
 use rng::{BoxMuller, Normal, Polar, Xoshiro256pp, Ziggurat};
 
-const USAGE: &str = "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar]";
+const USAGE: &str =
+    "usage: starcity-floor [-n N] [--seed S] [--json] [--normal ziggurat|box-muller|polar|keyed|keyed-ziggurat]";
 
 /// The command line, as model_plain.py's (`-n` 20,000 and `--seed` 1 by default).
 struct Args {
@@ -50,13 +54,17 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// Runs and times the loop with the normal method `normal`, monomorphised so the choice costs
-/// nothing inside it.
-fn timed<N: Normal>(a: &Args, normal: N) -> (Tally, f64) {
-    let draws = Draws { rng: Xoshiro256pp::seed_from(a.seed), normal };
+/// Runs and times the loop with the luck `luck`, monomorphised so the choice costs nothing
+/// inside it.
+fn timed<L: Luck>(a: &Args, luck: L) -> (Tally, f64) {
     let t0 = Instant::now();
-    let tally = model::run(a.n, draws);
+    let tally = model::run(a.n, luck);
     (tally, t0.elapsed().as_secs_f64())
+}
+
+/// The sequential generator with the normal method `normal`.
+fn sequential<N: Normal>(a: &Args, normal: N) -> Draws<N> {
+    Draws { rng: Xoshiro256pp::seed_from(a.seed), normal }
 }
 
 /// `1234567.4` → `1,234,567`, Python's `{:,.0f}`.
@@ -108,9 +116,11 @@ fn main() -> ExitCode {
         }
     };
     let (tally, dt) = match a.normal.as_str() {
-        "ziggurat" => timed(&a, Ziggurat),
-        "box-muller" => timed(&a, BoxMuller::default()),
-        "polar" => timed(&a, Polar::default()),
+        "ziggurat" => timed(&a, sequential(&a, Ziggurat)),
+        "box-muller" => timed(&a, sequential(&a, BoxMuller::default())),
+        "polar" => timed(&a, sequential(&a, Polar::default())),
+        "keyed" => timed(&a, Keyed::new(a.seed, false)),
+        "keyed-ziggurat" => timed(&a, Keyed::new(a.seed, true)),
         other => {
             eprintln!("starcity-floor: unknown --normal {other}\n{USAGE}");
             return ExitCode::from(2);

@@ -4,6 +4,9 @@
 //! simulated on its own, from day 0 to its landing or the horizon, and the landing days are
 //! compared afterwards. Nothing is allocated per timeline.
 
+use starcity_core::dist::LogNormal;
+use starcity_core::noise::{Kind, Noise, Stream};
+
 use crate::rng::{Normal, Xoshiro256pp, threshold53};
 
 /// 2000-01-01 .. 2020-01-01 in days: an event later than this never happens.
@@ -21,12 +24,14 @@ const PHASE_SPACING: f64 = 3.0;
 
 /// One step's mission, precomputed: its duration and its phases' failure thresholds.
 #[derive(Clone, Copy)]
-struct Step {
+pub struct Step {
     /// The last phase's day: a successful flight lands then (a failed one on its failed phase's day).
     duration: f64,
     phases: usize,
     /// [`threshold53`] of p(k, j), in phase order.
     fail: [u64; MAX_PHASES],
+    /// p(k, j) itself, for a keyed uniform in (0, 1).
+    p: [f64; MAX_PHASES],
 }
 
 /// The 12 steps: n_k = 6 + (k mod 4) phases, p(k, j) = 0.10 − 0.01·((7k + 3j) mod 10).
@@ -36,13 +41,14 @@ pub struct Plan {
 
 impl Plan {
     pub fn new() -> Self {
-        let mut steps = [Step { duration: 0.0, phases: 0, fail: [0; MAX_PHASES] }; N_STEPS];
+        let mut steps = [Step { duration: 0.0, phases: 0, fail: [0; MAX_PHASES], p: [0.0; MAX_PHASES] }; N_STEPS];
         for (i, step) in steps.iter_mut().enumerate() {
             let k = i + 1;
             step.phases = 6 + k % 4;
             step.duration = PHASE_SPACING * (step.phases - 1) as f64;
             for j in 0..step.phases {
                 step.fail[j] = threshold53(failure(k, j));
+                step.p[j] = failure(k, j);
             }
         }
         Self { steps }
@@ -56,24 +62,115 @@ fn failure(k: usize, j: usize) -> f64 {
     (10 - c) as f64 / 100.0
 }
 
+/// Where a program's random numbers come from. Each draw says what it decides (agency, step,
+/// attempt, flight): a sequential generator ignores that, a keyed one derives its stream from it.
+pub trait Luck {
+    /// Timeline `t` begins.
+    fn timeline(&mut self, t: u64);
+    /// A lognormal duration (median, sigma) of `agency`'s preparation (`stand_down` false) or
+    /// stand-down for attempt `attempt` of step `step`.
+    fn duration(&mut self, d: (f64, f64), stand_down: bool, agency: usize, step: usize, attempt: u32) -> f64;
+    /// The phase at which `agency`'s flight number `flight` (a step's mission) fails, if any.
+    fn failed_phase(&mut self, step: &Step, agency: usize, flight: u32) -> Option<usize>;
+}
+
 /// The random numbers of one run: the generator and the normal method.
 pub struct Draws<N> {
     pub rng: Xoshiro256pp,
     pub normal: N,
 }
 
-impl<N: Normal> Draws<N> {
+impl<N: Normal> Luck for Draws<N> {
+    fn timeline(&mut self, _: u64) {}
+
     /// median · exp(σ·z): one normal and one `exp`.
     #[inline(always)]
-    fn lognormal(&mut self, (median, sigma): (f64, f64)) -> f64 {
+    fn duration(&mut self, (median, sigma): (f64, f64), _: bool, _: usize, _: usize, _: u32) -> f64 {
         median * (sigma * self.normal.sample(&mut self.rng)).exp()
     }
 
     /// The phases in order, each failing when u < p; the first failure ends the draws. `None`
     /// when the flight succeeds.
     #[inline(always)]
-    fn failed_phase(&mut self, step: &Step) -> Option<usize> {
+    fn failed_phase(&mut self, step: &Step, _: usize, _: u32) -> Option<usize> {
         step.fail[..step.phases].iter().position(|&p| self.rng.unit53() < p)
+    }
+}
+
+/// starcity's own randomness (`starcity_core::noise`, `starcity_core::dist`) in the floor's loop:
+/// every draw from a stream keyed by (seed, timeline, what it decides), durations by inverse CDF.
+/// The brief's first invariant asks for the keys and the twins' alignment for the inverse CDF;
+/// with them, this loop is what any implementation of starcity's semantics costs at least.
+///
+/// With `ziggurat`, durations are drawn by ziggurat from the decision's keyed stream instead:
+/// keyed, as the brief requires, but not by inverse CDF (which starcity chose so that a twin with a
+/// shifted distribution keeps the same quantile of luck). It splits the keyed floor's cost in two.
+pub struct Keyed {
+    seed: u64,
+    noise: Noise,
+    ziggurat: bool,
+}
+
+impl Keyed {
+    pub fn new(seed: u64, ziggurat: bool) -> Self {
+        Keyed { seed, noise: Noise::new(seed, 0), ziggurat }
+    }
+}
+
+/// A keyed stream's draws 0, 1, 2, … as a generator, for the ziggurat.
+struct StreamRng {
+    stream: Stream,
+    next: u64,
+}
+
+impl rand_core::RngCore for StreamRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    #[inline(always)]
+    fn next_u64(&mut self) -> u64 {
+        self.next += 1;
+        self.stream.bits(self.next - 1)
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        rand_core::impls::fill_bytes_via_next(self, dst)
+    }
+}
+
+/// The programs' and vehicles' keys: one of each per agency.
+const AGENCY_KEYS: [u64; 2] = [0x41, 0x42];
+
+impl Luck for Keyed {
+    #[inline(always)]
+    fn timeline(&mut self, t: u64) {
+        self.noise = Noise::new(self.seed, t);
+    }
+
+    #[inline(always)]
+    fn duration(
+        &mut self,
+        (median, sigma): (f64, f64),
+        stand_down: bool,
+        agency: usize,
+        step: usize,
+        attempt: u32,
+    ) -> f64 {
+        let kind = if stand_down { Kind::StandDown } else { Kind::Prep };
+        let stream = self.noise.stream(kind, AGENCY_KEYS[agency], step as u64, attempt as u64);
+        if self.ziggurat {
+            let z: f64 =
+                rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut StreamRng { stream, next: 0 });
+            return median * (sigma * z).exp();
+        }
+        LogNormal { median, sigma }.quantile(stream.uniform(0), 1.0)
+    }
+
+    #[inline(always)]
+    fn failed_phase(&mut self, step: &Step, agency: usize, flight: u32) -> Option<usize> {
+        let key = AGENCY_KEYS[agency];
+        (0..step.phases).find(|&j| self.noise.uniform(Kind::Phase, key, flight as u64, j as u64) < step.p[j])
     }
 }
 
@@ -85,28 +182,30 @@ impl<N: Normal> Draws<N> {
 /// "a failed flight comes home (or is lost) at its failed phase"). The stand-down and the next
 /// preparation count from that landing.
 #[inline(always)]
-fn program<N: Normal>(draws: &mut Draws<N>, plan: &Plan, events: &mut u64) -> f64 {
-    let mut launch = draws.lognormal(PREP);
-    let mut k = 0;
+fn program<L: Luck>(luck: &mut L, agency: usize, plan: &Plan, events: &mut u64) -> f64 {
+    let (mut k, mut attempt, mut flight) = (0, 0, 0);
+    let mut launch = luck.duration(PREP, false, agency, k, attempt);
     loop {
         if launch > HORIZON {
             return f64::INFINITY;
         }
         *events += 1;
         let step = &plan.steps[k];
-        let failed = draws.failed_phase(step);
+        let failed = luck.failed_phase(step, agency, flight);
+        (attempt, flight) = (attempt + 1, flight + 1);
         let land = launch + failed.map_or(step.duration, |j| PHASE_SPACING * j as f64);
         if land > HORIZON {
             return f64::INFINITY;
         }
         *events += 1;
         if failed.is_some() {
-            launch = land + draws.lognormal(STAND_DOWN) + draws.lognormal(PREP);
+            let rest = luck.duration(STAND_DOWN, true, agency, k, attempt);
+            launch = land + rest + luck.duration(PREP, false, agency, k, attempt);
         } else if k == N_STEPS - 1 {
             return land; // milestone `landing`: launch + the last phase's day
         } else {
-            k += 1;
-            launch = land + draws.lognormal(PREP);
+            (k, attempt) = (k + 1, 0);
+            launch = land + luck.duration(PREP, false, agency, k, attempt);
         }
     }
 }
@@ -122,13 +221,14 @@ pub struct Tally {
     pub landing: [Vec<u64>; 2],
 }
 
-/// Runs n timelines: A's program, then B's, on one sequential stream.
-pub fn run<N: Normal>(n: u64, mut draws: Draws<N>) -> Tally {
+/// Runs n timelines: A's program, then B's (on one sequential stream, or keyed draws).
+pub fn run<L: Luck>(n: u64, mut luck: L) -> Tally {
     let plan = Plan::new();
     let mut t = Tally { n, events: 0, first: [0; 3], landing: [vec![0; DAYS], vec![0; DAYS]] };
-    for _ in 0..n {
-        let a = program(&mut draws, &plan, &mut t.events);
-        let b = program(&mut draws, &plan, &mut t.events);
+    for i in 0..n {
+        luck.timeline(i);
+        let a = program(&mut luck, 0, &plan, &mut t.events);
+        let b = program(&mut luck, 1, &plan, &mut t.events);
         t.add(a, b);
     }
     t
