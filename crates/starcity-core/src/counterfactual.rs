@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::engine::{Quiet, run_timeline, run_with_tape};
-use crate::ensemble::{BLOCK, RunError, Summary};
+use crate::ensemble::{BLOCK, MergeError, RunError, Summary, add_counts};
 use crate::report::InterventionReport;
 use crate::scenario::{InterventionKind, Scenario};
 use crate::world::{NEVER, World};
@@ -112,29 +112,41 @@ impl Paired {
     }
 
     /// Adds paired summaries from outside (a shard file), refusing another shape.
-    pub fn try_merge(self, o: &Paired) -> Result<Paired, crate::ensemble::ShapeError> {
+    /// Adds paired summaries from outside (a shard file), refusing another shape or counts
+    /// that overflow.
+    pub fn try_merge(mut self, o: &Paired) -> Result<Paired, MergeError> {
         if self.shape() != o.shape() {
-            return Err(crate::ensemble::ShapeError { ours: self.shape(), theirs: o.shape() });
+            return Err(MergeError::Shape { ours: self.shape(), theirs: o.shape() });
         }
-        Ok(self.merge(o))
+        self.base = self.base.try_merge(&o.base)?;
+        self.div = self.div.try_merge(&o.div)?;
+        self.add_counts_of(o)?;
+        Ok(self)
     }
 
     pub fn merge(mut self, o: &Paired) -> Paired {
         assert_eq!(self.shape(), o.shape(), "paired summaries of different scenarios merged");
         self.base = self.base.merge(&o.base);
         self.div = self.div.merge(&o.div);
-        self.n += o.n;
-        self.identical += o.identical;
-        self.shift_hist.iter_mut().zip(&o.shift_hist).for_each(|(x, y)| *x += y);
+        // Counts of at most `limits::TIMELINES` timelines fit every counter.
+        self.add_counts_of(o).expect("paired summaries of this process overflowed");
+        self
+    }
+
+    /// The pairs' own counters of `o` added to ours (the two summaries are added by the caller).
+    fn add_counts_of(&mut self, o: &Paired) -> Result<(), MergeError> {
+        let overflow = |x: Option<u64>| x.ok_or(MergeError::Overflow);
+        (self.n, self.identical) =
+            (overflow(self.n.checked_add(o.n))?, overflow(self.identical.checked_add(o.identical))?);
+        add_counts(&mut self.shift_hist, &o.shift_hist)?;
         for (a, b) in [
             (&mut self.first_pairs, &o.first_pairs),
             (&mut self.changed_first, &o.changed_first),
             (&mut self.crew_diff_sq, &o.crew_diff_sq),
         ] {
-            a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+            add_counts(a, b)?;
         }
-        self.crew_diff_sum.iter_mut().zip(&o.crew_diff_sum).for_each(|(x, y)| *x += y);
-        self
+        add_counts(&mut self.crew_diff_sum, &o.crew_diff_sum)
     }
 
     /// Paired difference (divergent − baseline) in P(agency first), with its 95 % interval.

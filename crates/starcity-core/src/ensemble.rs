@@ -88,12 +88,42 @@ pub struct Summary {
     pub overrun: Option<Overrun>,
 }
 
-/// Two summaries (or paired summaries) of different shapes: of different scenarios.
+/// Why a summary (or paired summary) from outside, a shard file, cannot be added to ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("summaries of different shapes ({ours:?} against {theirs:?}): not of the same scenario")]
-pub struct ShapeError {
-    pub ours: Vec<usize>,
-    pub theirs: Vec<usize>,
+pub enum MergeError {
+    /// Different shapes: of different scenarios.
+    #[error("summaries of different shapes ({ours:?} against {theirs:?}): not of the same scenario")]
+    Shape { ours: Vec<usize>, theirs: Vec<usize> },
+    /// A sum that does not fit its counter. Real counts are bounded by the timelines (at most a
+    /// billion); only a forged file holds counts this large.
+    #[error("its counts overflow when added: they are not counts of timelines")]
+    Overflow,
+}
+
+/// A counter of a summary, added with overflow refused.
+pub(crate) trait Count: Copy {
+    fn plus(self, other: Self) -> Option<Self>;
+}
+
+macro_rules! count {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            #[inline]
+            fn plus(self, other: Self) -> Option<Self> {
+                self.checked_add(other)
+            }
+        }
+    )*};
+}
+count!(u32, u64, u128, i64);
+
+/// Adds `b` into `a`, element by element; refuses a sum that overflows (`a` is then partly
+/// added: the caller drops it).
+pub(crate) fn add_counts<T: Count>(a: &mut [T], b: &[T]) -> Result<(), MergeError> {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x = x.plus(*y).ok_or(MergeError::Overflow)?;
+    }
+    Ok(())
 }
 
 /// A run that could not finish: a limit was reached while timelines ran.
@@ -267,25 +297,33 @@ impl Summary {
         dims.into_iter().chain([self.date_hist.len()]).chain(lens).collect()
     }
 
-    /// Adds a summary from outside (a shard file), refusing one of another shape: zipping
-    /// counters of another scenario would silently give wrong numbers.
-    pub fn try_merge(self, other: &Summary) -> Result<Summary, ShapeError> {
+    /// Adds a summary from outside (a shard file), refusing one of another shape (zipping
+    /// counters of another scenario would silently give wrong numbers) or whose counts overflow.
+    pub fn try_merge(mut self, other: &Summary) -> Result<Summary, MergeError> {
         if self.shape() != other.shape() {
-            return Err(ShapeError { ours: self.shape(), theirs: other.shape() });
+            return Err(MergeError::Shape { ours: self.shape(), theirs: other.shape() });
         }
-        Ok(self.merge(other))
+        self.add_counts_of(other)?;
+        Ok(self)
     }
 
     /// Adds another summary of the same scenario. Exact and commutative. Summaries of different
     /// shapes are a bug here (callers with untrusted summaries use [`Summary::try_merge`]).
     pub fn merge(mut self, other: &Summary) -> Summary {
         assert_eq!(self.shape(), other.shape(), "summaries of different scenarios merged");
-        self.n += other.n;
+        // Counts of at most `limits::TIMELINES` timelines fit every counter.
+        self.add_counts_of(other).expect("summaries of this process overflowed");
+        self
+    }
+
+    /// Every counter of `other` added to ours (shapes already checked).
+    fn add_counts_of(&mut self, other: &Summary) -> Result<(), MergeError> {
+        self.n = self.n.plus(other.n).ok_or(MergeError::Overflow)?;
         // Day bins count timelines, at most `limits::TIMELINES` < 2^32 in all: u32 halves a
         // summary's largest array.
-        self.date_hist.iter_mut().zip(&other.date_hist).for_each(|(x, y)| *x += y);
+        add_counts(&mut self.date_hist, &other.date_hist)?;
         self.overrun = Overrun::earliest(self.overrun, other.overrun);
-        self.era_budget.iter_mut().zip(&other.era_budget).for_each(|(x, y)| *x += y);
+        add_counts(&mut self.era_budget, &other.era_budget)?;
         let pairs: [(&mut Vec<u64>, &Vec<u64>); 12] = [
             (&mut self.loss_hist, &other.loss_hist),
             (&mut self.rule_fired, &other.rule_fired),
@@ -300,12 +338,7 @@ impl Summary {
             (&mut self.era_crew_lost, &other.era_crew_lost),
             (&mut self.era_fates, &other.era_fates),
         ];
-        for (a, b) in pairs {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-        }
-        self
+        pairs.into_iter().try_for_each(|(a, b)| add_counts(a, b))
     }
 
     pub fn n_agencies(&self) -> usize {
@@ -445,5 +478,21 @@ mod tests {
         let days: Vec<usize> = (0..s.n_days() + 40).step_by(17).collect();
         let each: Vec<f64> = days.iter().map(|&d| s.date_cdf(0, 1, d)).collect();
         assert_eq!(s.date_cdf_at(0, 1, &days), each);
+    }
+
+    #[test]
+    fn a_merge_whose_counts_overflow_is_refused_and_a_fitting_one_is_exact() {
+        let sc = crate::builtin::scenario("tiny-race").unwrap();
+        let s = run(&sc, RunConfig { seed: 3, timelines: 200 }, &AtomicU64::new(0)).unwrap();
+        let doubled = s.clone().try_merge(&s).unwrap();
+        assert_eq!(doubled.n, 400);
+        assert_eq!(doubled.first, s.first.iter().map(|x| 2 * x).collect::<Vec<_>>());
+        for forge in [|f: &mut Summary| f.first[0] = u64::MAX, |f: &mut Summary| f.date_hist[0] = u32::MAX] {
+            let mut forged = s.clone();
+            forge(&mut forged);
+            let (mut a, b) = (forged.clone(), forged);
+            a.n = 1; // the counters overflow, not `n`
+            assert_eq!(a.try_merge(&b).unwrap_err(), MergeError::Overflow);
+        }
     }
 }

@@ -136,7 +136,7 @@ impl std::io::Write for Fnv {
 /// summary of another shape (another scenario).
 pub trait Part: Sized {
     fn timelines(&self) -> u64;
-    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError>;
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::MergeError>;
 }
 
 impl Part for Summary {
@@ -144,7 +144,7 @@ impl Part for Summary {
         self.n
     }
 
-    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError> {
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::MergeError> {
         Summary::try_merge(self, other)
     }
 }
@@ -154,7 +154,7 @@ impl Part for Paired {
         self.n
     }
 
-    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::ShapeError> {
+    fn try_merge(self, other: &Self) -> Result<Self, crate::ensemble::MergeError> {
         Paired::try_merge(self, other)
     }
 }

@@ -122,8 +122,22 @@ fn forged_or_broken_shards_are_clear_errors() {
     let counted = text.replacen("\"n\":100,", "\"n\":100000,", 1);
     assert_ne!(counted, text);
     std::fs::write(&forged, counted).unwrap();
-    let r = merge(&[forged, paths[1].clone()]);
+    let r = merge(&[forged.clone(), paths[1].clone()]);
     assert_clean_failure("an edited count", &r, &["forged.json was edited after it was written"]);
+    // Counts forged with their checks made again: a sum that overflows is refused, not wrapped
+    // (or, in a debug build, a panic).
+    let forge = |from: &Path, to: &Path| {
+        let mut file: starcity_core::shard::ShardFile =
+            serde_json::from_str(&std::fs::read_to_string(from).unwrap()).unwrap();
+        file.summary.as_mut().unwrap().first[0] = u64::MAX;
+        file.check = file.payload_check();
+        std::fs::write(to, serde_json::to_string(&file).unwrap()).unwrap();
+    };
+    let other = dir.path().join("forged-2.json");
+    forge(&paths[0], &forged);
+    forge(&paths[1], &other);
+    let r = merge(&[forged, other]);
+    assert_clean_failure("overflowing counts", &r, &["forged-2.json: its counts overflow when added"]);
 }
 
 /// `--shard` as given, the scheduler's variables, and the shard it runs or words of its refusal.
