@@ -111,7 +111,6 @@ impl Paired {
         own.into_iter().chain(self.base.shape()).chain(self.div.shape()).collect()
     }
 
-    /// Adds paired summaries from outside (a shard file), refusing another shape.
     /// Adds paired summaries from outside (a shard file), refusing another shape or counts
     /// that overflow.
     pub fn try_merge(mut self, o: &Paired) -> Result<Paired, MergeError> {

@@ -212,6 +212,9 @@ impl Posterior {
             acc += w;
             *c = acc;
         }
+        // The count in `TruthSampler::sample_q0` is the scan's cell only for sums that never
+        // decrease: weights are never negative or NaN (`normalise` falls back to uniform).
+        debug_assert!(cum.windows(2).all(|w| w[0] <= w[1]), "posterior weights went negative or NaN");
         TruthSampler { q0: self.q0, weight: self.weight, cum, total: self.total() }
     }
 
@@ -236,8 +239,9 @@ impl Posterior {
 /// A posterior's inverse CDF for drawing a timeline's true `q0` ([`Posterior::sample_q0`]).
 ///
 /// Every timeline draws each vehicle's truth once; a scan of the grid summing weights as it goes
-/// cost 2.5 % of a `space-race` run. The running sums are the scan's very sums (same additions,
-/// same order), so a binary search over them finds the same cell and the same number.
+/// cost about 2.5 % of a `space-race` run. The running sums are the scan's very sums (same
+/// additions, same order), and they never decrease (weights are ≥ 0), so counting those at or
+/// below `u` finds the scan's cell and the same number.
 #[derive(Debug, Clone)]
 pub struct TruthSampler {
     q0: [f64; GRID],

@@ -81,7 +81,9 @@ pub struct ShardFile {
     pub paired: Option<Paired>,
     /// FNV-1a 64 of what the shard holds: its summaries as written ([`ShardFile::payload_check`]),
     /// or for an export part the bytes of its CSV rows. It finds a truncated or hand-edited
-    /// shard; it is not a signature.
+    /// shard; it is not a signature. (Absent from version 1 files, which `fit` refuses by their
+    /// version.)
+    #[serde(default)]
     pub check: String,
 }
 

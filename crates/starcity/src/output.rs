@@ -59,16 +59,21 @@ impl<'a> Sink<'a> {
     /// (a file literally named `-` is written as `-o ./-`).
     pub fn new(output: Option<&'a Path>) -> Self {
         match output {
-            Some(p) if p != Path::new("-") => Sink::File(p),
+            Some(p) if !is_stdout(Some(p)) => Sink::File(p),
             _ => Sink::Stdout,
         }
     }
 }
 
+/// Whether `-o` (absent, or `-`) sends the output to standard output.
+pub fn is_stdout(output: Option<&Path>) -> bool {
+    output.is_none_or(|p| p == Path::new("-"))
+}
+
 /// Checks before a long run that `-o` names something we may write: failing after an hour of
 /// simulation because of a typo in the path would be cruel.
 pub fn check_target(output: Option<&Path>) -> Result<()> {
-    output.filter(|p| *p != Path::new("-")).map_or(Ok(()), probe_temp)
+    output.filter(|p| !is_stdout(Some(p))).map_or(Ok(()), probe_temp)
 }
 
 /// Writes `text` (escaped for terminals) to the sink.

@@ -123,7 +123,7 @@ fn format_of(output: Option<&Path>) -> TableFormat {
 /// Parquet is binary: on a terminal it is noise that can upset the terminal. A pipe or `-o` is
 /// fine. Checked before loading anything, so the mistake costs nothing.
 fn refuse_terminal(format: TableFormat, output: Option<&Path>, stdout_is_terminal: bool) -> Result<()> {
-    if format == TableFormat::Parquet && output.is_none() && stdout_is_terminal {
+    if format == TableFormat::Parquet && output::is_stdout(output) && stdout_is_terminal {
         return Err(miette!(
             help = "give -o FILE.parquet, or pipe or redirect standard output",
             "refusing to write Parquet, a binary format, to a terminal"
@@ -143,7 +143,7 @@ trait Table: RowSink<Error = Report> + Send {
 fn write_table<T: Table>(mut table: T, sc: &Scenario, cfg: RunConfig, args: &ExportArgs) -> Result<()> {
     let threads = args.common.threads;
     // Rows printed on the terminal would tear the bar apart: it shows only when they go elsewhere.
-    let quiet = args.quiet || (args.common.output.is_none() && std::io::stdout().is_terminal());
+    let quiet = args.quiet || (output::is_stdout(args.common.output.as_deref()) && std::io::stdout().is_terminal());
     let streamed = in_pool(threads, quiet, cfg.timelines, "timelines", |done| rows::stream(sc, cfg, done, &mut table))?;
     streamed.map_err(|e| match e {
         StreamError::Run(e) => Report::new(e),
@@ -200,6 +200,7 @@ mod tests {
     #[test]
     fn parquet_goes_to_a_terminal_never() {
         assert!(refuse_terminal(TableFormat::Parquet, None, true).is_err());
+        assert!(refuse_terminal(TableFormat::Parquet, Some(Path::new("-")), true).is_err());
         assert!(refuse_terminal(TableFormat::Parquet, None, false).is_ok());
         assert!(refuse_terminal(TableFormat::Parquet, Some(Path::new("x.parquet")), true).is_ok());
         assert!(refuse_terminal(TableFormat::Csv, None, true).is_ok());

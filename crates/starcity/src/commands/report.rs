@@ -13,13 +13,14 @@ use crate::cli::{Format, ReportArgs};
 use crate::output::{self, Sink};
 
 pub fn run(args: &ReportArgs) -> Result<()> {
-    if args.common.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+    let to_stdout = output::is_stdout(args.common.output.as_deref());
+    if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         return Err(miette!(
             help = "starcity report -o report.html (then open it in any browser; it needs no network)",
             "the report is an HTML page: give a file to write it to with -o, or pipe it"
         ));
     }
-    if let Some(path) = &args.common.output
+    if let Some(path) = args.common.output.as_ref().filter(|_| !to_stdout)
         && !matches!(Format::from_path(Some(path)), Format::Html | Format::Text)
     {
         return Err(miette!(

@@ -16,7 +16,9 @@ use crate::progress::in_pool;
 /// `auto` numbers the shards by position in a whole Slurm array (K = ID − MIN + 1 of COUNT). A
 /// re-run of some of its tasks is an array too, with other MIN and COUNT, and would run the
 /// wrong timelines: so `auto` refuses arrays that do not start at 0 or 1 or that skip IDs, and
-/// `auto/N` (ID = K, the array numbered 1-N) is the form that re-runs one task.
+/// `auto/N` (ID = K, the array numbered 1-N) is the form that re-runs one task. A re-run that
+/// starts at 0 or 1 (`--array=1`) cannot be told from a whole array; `merge` then finds its shard
+/// overlapping the others.
 pub fn resolve(spec: ShardSpec) -> Result<(u64, u64)> {
     match spec {
         ShardSpec::Given { k, n } => Ok((k, n)),
@@ -50,10 +52,8 @@ fn slurm_whole_array() -> Result<(u64, u64)> {
         ));
     }
     let (id, min, count) = (env("SLURM_ARRAY_TASK_ID")?, env("SLURM_ARRAY_TASK_MIN")?, env("SLURM_ARRAY_TASK_COUNT")?);
-    let max = match std::env::var_os("SLURM_ARRAY_TASK_MAX") {
-        Some(_) => env("SLURM_ARRAY_TASK_MAX")?,
-        None => min.saturating_add(count).saturating_sub(1),
-    };
+    // Slurm sets all five in an array task; MAX and STEP tell a stepped array (0-12:4) apart.
+    let (max, step) = (env("SLURM_ARRAY_TASK_MAX")?, env("SLURM_ARRAY_TASK_STEP")?);
     let rerun_help = "to run some tasks of a larger array again, number the array 1-N and give --shard auto/N \
                       (scripts/slurm/array.sbatch: SHARDS=N), or give --shard K/N";
     if min > 1 {
@@ -63,7 +63,7 @@ fn slurm_whole_array() -> Result<(u64, u64)> {
              shards it cannot know"
         ));
     }
-    if count == 0 || max.checked_sub(min) != Some(count - 1) || id < min || id > max {
+    if step != 1 || count == 0 || max.checked_sub(min) != Some(count - 1) || id < min || id > max {
         return Err(miette!(
             help = rerun_help,
             "--shard auto: the Slurm array {min}-{max} has {count} tasks and this is task {id}; auto needs an array \

@@ -136,8 +136,18 @@ fn forged_or_broken_shards_are_clear_errors() {
     let other = dir.path().join("forged-2.json");
     forge(&paths[0], &forged);
     forge(&paths[1], &other);
-    let r = merge(&[forged, other]);
+    let r = merge(&[forged.clone(), other]);
     assert_clean_failure("overflowing counts", &r, &["forged-2.json: its counts overflow when added"]);
+    // A version 1 file (no check) is refused by its version, not as unreadable or edited.
+    let v1 = text.replacen("\"version\":2", "\"version\":1", 1);
+    let v1 = v1.split(",\"check\":").next().unwrap().to_string() + "}";
+    std::fs::write(&forged, v1).unwrap();
+    let r = merge(&[forged, paths[1].clone()]);
+    assert_clean_failure(
+        "a version 1 shard",
+        &r,
+        &["forged.json is shard format version 1; this starcity reads version 2"],
+    );
 }
 
 /// `--shard` as given, the scheduler's variables, and the shard it runs or words of its refusal.
@@ -150,41 +160,24 @@ fn a_shard_needs_an_output_file_and_auto_reads_slurm() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("auto.json");
     // (spec, environment) -> the shard it runs, or words of its refusal.
-    let cases: [AutoCase; 9] = [
+    // A Slurm array task's variables: ID, MIN, MAX, COUNT, STEP.
+    let slurm = |id, min, max, count, step| {
+        let names = ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX", "SLURM_ARRAY_TASK_COUNT"];
+        let mut vars: Vec<(&str, &str)> = names.into_iter().zip([id, min, max, count]).collect();
+        vars.push(("SLURM_ARRAY_TASK_STEP", step));
+        vars
+    };
+    let cases: [AutoCase; 10] = [
         // --array=1-4, task 2; and --array=0-3, task 1: both the second of four.
-        (
-            "auto",
-            &[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")],
-            Ok([2, 4]),
-        ),
-        (
-            "auto",
-            &[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")],
-            Ok([2, 4]),
-        ),
+        ("auto", &slurm("2", "1", "4", "4", "1"), Ok([2, 4])),
+        ("auto", &slurm("1", "0", "3", "4", "1"), Ok([2, 4])),
         // A re-run of task 3 alone (--array=3) must not run the whole job as shard 1/1.
-        (
-            "auto",
-            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "1")],
-            Err("starts at task 3"),
-        ),
-        // A stepped array (--array=0-12:4) has gaps.
-        (
-            "auto",
-            &[
-                ("SLURM_ARRAY_TASK_ID", "4"),
-                ("SLURM_ARRAY_TASK_MIN", "0"),
-                ("SLURM_ARRAY_TASK_MAX", "12"),
-                ("SLURM_ARRAY_TASK_COUNT", "4"),
-            ],
-            Err("without gaps or steps"),
-        ),
+        ("auto", &slurm("3", "3", "3", "1", "1"), Err("starts at task 3")),
+        // Stepped arrays (--array=0-12:4, --array=1-15:2) have gaps.
+        ("auto", &slurm("4", "0", "12", "4", "4"), Err("without gaps or steps")),
+        ("auto", &slurm("3", "1", "15", "8", "2"), Err("without gaps or steps")),
         ("auto", &[("JOB_COMPLETION_INDEX", "0")], Err("write --shard auto/N")),
-        (
-            "auto/4",
-            &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "1")],
-            Ok([3, 4]),
-        ),
+        ("auto/4", &slurm("3", "3", "3", "1", "1"), Ok([3, 4])),
         ("auto/4", &[("SLURM_ARRAY_TASK_ID", "0")], Err("SLURM_ARRAY_TASK_ID = 0 makes shard 0 of 4")),
         ("auto/4", &[("JOB_COMPLETION_INDEX", "0"), ("SLURM_ARRAY_TASK_ID", "9")], Ok([1, 4])),
         ("auto", &[], Err("SLURM_ARRAY_TASK_ID is not set")),
