@@ -168,16 +168,21 @@ pub fn range(total: u64, k: u64, n: u64) -> Range<u64> {
     at(k - 1)..at(k)
 }
 
+/// The hash of this crate's source files (build.rs), part of the fingerprint.
+pub const SOURCE: &str = env!("STARCITY_SOURCE_HASH");
+
 /// The build's target, as written in headers.
 pub fn target() -> String {
     format!("{}-{}", std::env::consts::ARCH, std::env::consts::OS)
 }
 
 /// A fingerprint of compiled scenarios and this build: FNV-1a (64-bit) over their debug form,
-/// the version and the target. Two runs with equal fingerprints run the same timelines.
+/// the version, the hash of this crate's source (build.rs: two commits of one version differ)
+/// and the target. Two runs with equal fingerprints run the same timelines.
 pub fn fingerprint(scenarios: &[&Scenario]) -> String {
     let mut h = Fnv::default();
     h.feed(env!("CARGO_PKG_VERSION").as_bytes());
+    h.feed(SOURCE.as_bytes());
     h.feed(target().as_bytes());
     for sc in scenarios {
         h.feed(format!("{sc:?}").as_bytes());

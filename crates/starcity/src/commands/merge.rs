@@ -31,13 +31,15 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     if ours != h.fingerprint {
         return Err(miette!(
             help =
-                "merge with the build that wrote the shards (the same version on the same target), or run them again",
-            "the shards were written by starcity {} on {} (fingerprint {}); this is starcity {} on {}, and their inputs \
-             compile here to fingerprint {ours}: another build, or shard files edited by hand",
+                "merge with the build that wrote the shards (the same commit, on the same target), or run them again",
+            "the shards were written by starcity {} on {} (fingerprint {}); this is starcity {} (source {}) on {}, and \
+             their inputs compile here to fingerprint {ours}: another build (another commit of the same version counts), or \
+             shard files edited by hand",
             h.starcity,
             h.target,
             h.fingerprint,
             env!("CARGO_PKG_VERSION"),
+            shard::SOURCE,
             shard::target()
         ));
     }
