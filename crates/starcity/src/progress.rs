@@ -47,3 +47,25 @@ pub fn in_pool<T: Send>(
         worker.join().map_err(|_| miette!("a worker thread failed"))
     })
 }
+
+/// The line a finished run prints on standard error: `20,000 timelines in 9.34 s (2,141
+/// timelines/s)`, numbers grouped as the progress bar groups them.
+pub fn timing(count: u64, what: &str, started: std::time::Instant) -> String {
+    let secs = started.elapsed().as_secs_f64();
+    let rate = (count as f64 / secs.max(1e-9)).round() as u64;
+    let (count, rate) = (indicatif::HumanCount(count), indicatif::HumanCount(rate));
+    format!("{count} {what} in {secs:.2} s ({rate} timelines/s)\n")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_timing_line_groups_its_numbers() {
+        let two_seconds_ago = std::time::Instant::now().checked_sub(std::time::Duration::from_secs(2));
+        let line = super::timing(20_000, "timelines", two_seconds_ago.unwrap_or_else(std::time::Instant::now));
+        assert!(line.starts_with("20,000 timelines in "), "{line}");
+        // About 10,000 a second (fewer, as the clock moved on): grouped, and whole.
+        let rate = line.split('(').nth(1).unwrap_or_default();
+        assert!(rate.contains(',') && !rate.contains('.') && rate.ends_with(" timelines/s)\n"), "{line}");
+    }
+}

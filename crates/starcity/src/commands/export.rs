@@ -41,9 +41,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         TableFormat::Parquet => write_parquet(&div, columns, stream, cfg, args)?,
     }
     if !args.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        let rate = cfg.timelines as f64 / secs.max(1e-9);
-        output::note(&format!("{} rows in {secs:.2} s ({rate:.0} timelines/s)\n", cfg.timelines));
+        output::note(&crate::progress::timing(cfg.timelines, "rows", started));
     }
     Ok(())
 }

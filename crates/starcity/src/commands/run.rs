@@ -24,9 +24,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let sink = Sink::new(args.common.output.as_deref());
     super::emit_report(&report, &views::run(&report), args.format(), sink)?;
     if !args.quiet {
-        let secs = started.elapsed().as_secs_f64();
-        let rate = args.timelines as f64 / secs.max(1e-9);
-        output::note(&format!("{} timelines in {secs:.2} s ({rate:.0} timelines/s)\n", args.timelines));
+        output::note(&crate::progress::timing(args.timelines, "timelines", started));
     }
     Ok(())
 }
