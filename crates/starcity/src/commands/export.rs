@@ -52,7 +52,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
 /// re-encodes them in the unsplit stream's blocks, `export/parts.rs`).
 fn shard(args: &ExportArgs, spec: crate::cli::ShardSpec, format: TableFormat) -> Result<()> {
     let path = super::shard::target(args.common.output.as_deref())?;
-    if path == Path::new("-") {
+    if output::is_stdout(Some(path)) {
         return Err(miette!(
             help = "e.g. export --shard 1/4 -o part-1.csv, then merge part-*.csv -o all.csv",
             "an export part needs a file name, not -o -: its header is written beside it"
@@ -110,7 +110,7 @@ fn check_of(path: &Path) -> Result<String> {
 }
 
 /// Without `--format`: Parquet for a `-o` ending in `.parquet` or `.pq`, else CSV.
-fn format_of(output: Option<&Path>) -> TableFormat {
+pub fn format_of(output: Option<&Path>) -> TableFormat {
     let ext = output.and_then(Path::extension).map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
         Some("parquet" | "pq") => TableFormat::Parquet,

@@ -149,7 +149,6 @@ fn merge_compare(w: &Worlds, shards: &[&(String, ShardFile)], format: Format, si
 /// hold its range's rows under the same header; a Parquet export: the parts' rows re-encoded
 /// (`export::merge_parquet`). Streamed: memory does not grow with the rows.
 fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std::path::Path>) -> Result<()> {
-    use std::io::{BufRead, Write};
     let parts: Vec<ExportPart> = shards
         .iter()
         .map(|(name, f)| ExportPart {
@@ -161,7 +160,7 @@ fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std
     if shards[0].1.header.output.as_deref() == Some("parquet") {
         return super::export::merge_parquet(&w.div, &parts, output);
     }
-    if output.is_some_and(|p| p.extension().is_some_and(|e| e == "parquet" || e == "pq")) {
+    if output.is_some() && super::export::format_of(output) == crate::cli::TableFormat::Parquet {
         return Err(miette!(
             help = "shard with --format parquet to merge into Parquet",
             "these parts are of a CSV export: merge them into a .csv file"
@@ -171,31 +170,39 @@ fn merge_export(w: &Worlds, shards: &[&(String, ShardFile)], output: Option<&std
     let mut out = Stream::open(Sink::new(output))?;
     let mut first_header: Option<Vec<u8>> = None;
     for part in &parts {
-        let rows_path = &part.path;
-        let mut file = std::io::BufReader::new(part.open(limit)?);
-        let mut lines = (&mut file).split(b'\n');
-        let header = lines.next().transpose().map_err(|e| miette!("{rows_path}: {e}"))?.unwrap_or_default();
-        match &first_header {
-            Some(h) if *h != header => return Err(miette!("{rows_path} has another header than the first part")),
-            Some(_) => {}
-            None => {
-                out.write_all(&header).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
-                first_header = Some(header);
-            }
-        }
-        let mut rows = 0u64;
-        for line in lines {
-            let line = line.map_err(|e| miette!("{rows_path}: {e}"))?;
-            out.write_all(&line).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
-            rows += 1;
-        }
-        part.verify(file.get_ref())?;
-        let [start, end] = part.range;
-        if rows != end - start {
-            return Err(miette!(
-                "{rows_path} holds {rows} rows, but its shard covers timelines {start}..{end}: an unfinished or edited part"
-            ));
-        }
+        copy_part(part, limit, &mut first_header, &mut out)?;
     }
     out.finish()
+}
+
+/// One CSV part's rows onto `out` (its header line too, if it is the first part), checked to
+/// have the first part's header, its bytes' check and its range's rows.
+fn copy_part(part: &ExportPart, limit: usize, first_header: &mut Option<Vec<u8>>, out: &mut Stream) -> Result<()> {
+    use std::io::{BufRead, Write};
+    let rows_path = &part.path;
+    let mut file = std::io::BufReader::new(part.open(limit)?);
+    let mut lines = (&mut file).split(b'\n');
+    let header = lines.next().transpose().map_err(|e| miette!("{rows_path}: {e}"))?.unwrap_or_default();
+    match first_header {
+        Some(h) if *h != header => return Err(miette!("{rows_path} has another header than the first part")),
+        Some(_) => {}
+        None => {
+            out.write_all(&header).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
+            *first_header = Some(header);
+        }
+    }
+    let mut rows = 0u64;
+    for line in lines {
+        let line = line.map_err(|e| miette!("{rows_path}: {e}"))?;
+        out.write_all(&line).and_then(|_| out.write_all(b"\n")).map_err(|e| out.failed(&e))?;
+        rows += 1;
+    }
+    part.verify(file.get_ref())?;
+    let [start, end] = part.range;
+    if rows != end - start {
+        return Err(miette!(
+            "{rows_path} holds {rows} rows, but its shard covers timelines {start}..{end}: an unfinished or edited part"
+        ));
+    }
+    Ok(())
 }
